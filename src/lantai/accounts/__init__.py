@@ -1,0 +1,1 @@
+"""Lantai accounts: institutions, users, roles (incl. 三员分立) and API keys."""

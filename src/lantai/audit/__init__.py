@@ -1,0 +1,1 @@
+"""Lantai audit: the append-only, hash-chained audit log and its verification."""

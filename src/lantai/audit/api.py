@@ -1,0 +1,48 @@
+"""API routes of the audit log (audit administrator only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from lantai.accounts.api import actor_of
+from lantai.audit import queries
+
+router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    seq: int
+    occurred_at: datetime
+    actor_kind: str
+    actor_name: str
+    action: str
+    object_type: str
+    object_id: str
+    outcome: str
+    ip: str
+    before: dict | list | None
+    after: dict | list | None
+    message: str
+
+
+class AuditFilter(Schema):
+    actor_name: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int = 100
+    before_seq: int | None = None
+
+
+@router.get(
+    "/events", response=list[AuditEventOut], summary="Audit events, newest first (audit administrator)"
+)
+def list_events(request: HttpRequest, filters: Query[AuditFilter]) -> list[object]:
+    actor = actor_of(request)
+    return list(queries.events_for(actor, **filters.dict()))

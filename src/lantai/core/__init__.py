@@ -1,0 +1,1 @@
+"""Lantai core: shared kernel: ids, errors, hashing, jobs seam, i18n helpers. Imports no other app."""

@@ -1,0 +1,37 @@
+"""Demo data for `lantai demo` / `make run`: a county archive with its administrators,
+archivists and creating agencies. Apps add their steps to DEMO_STEPS in order."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TextIO
+
+from django.db import transaction
+
+# Demo accounts share one documented password; they exist only in demo databases.
+DEMO_PASSWORD = "Lantai@2026"  # noqa: S105 - documented demo password, not a secret
+
+DEMO_STEPS = [
+    "lantai.accounts.demo",
+]
+
+
+def load_demo(force: bool = False) -> bool:
+    from lantai.accounts.models import User
+
+    if User.objects.exists() and not force:
+        return False
+    for name in DEMO_STEPS:
+        module = importlib.import_module(name)
+        with transaction.atomic():
+            module.load()
+    return True
+
+
+def print_logins(out: TextIO) -> None:
+    from lantai.accounts.demo import DEMO_USERS
+
+    out.write(f"\n演示账户 demo accounts (密码 password: {DEMO_PASSWORD})\n")
+    for username, display, role, _inst in DEMO_USERS:
+        out.write(f"  {username:<12} {display:<10} {role}\n")
+    out.write(f"系统管理员 demo administrator: admin / {DEMO_PASSWORD}\n\n")

@@ -1,0 +1,1 @@
+"""Lantai ingest: online archiving: submissions, packages, four-property checks, pre-archive queue."""

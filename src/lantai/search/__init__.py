@@ -1,0 +1,1 @@
+"""Lantai search: Chinese full-text search behind one backend Protocol."""

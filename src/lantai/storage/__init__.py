@@ -1,0 +1,1 @@
+"""Lantai storage: content-addressed object storage, locations and fixity."""

@@ -1,0 +1,11 @@
+"""URL map: the staff UI, the API at /api/v1/."""
+
+from django.urls import include, path
+
+from lantai.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("lantai.web.urls")),
+]

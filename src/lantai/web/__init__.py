@@ -1,0 +1,1 @@
+"""Lantai web: the staff web UI shell: login, dashboard, navigation, module pages."""

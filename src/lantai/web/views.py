@@ -1,0 +1,268 @@
+"""Staff UI views: thin — they parse the request, call a service or query, render."""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lantai.accounts import roles as role_defs
+from lantai.accounts import services as account_services
+from lantai.accounts.actor import Actor
+from lantai.accounts.models import ApiKey, Institution, User
+from lantai.accounts.queries import role_codes_of
+from lantai.audit import queries as audit_queries
+from lantai.audit import services as audit
+from lantai.core.errors import LantaiError
+from lantai.web.navigation import MODULES
+
+
+def actor_for(request: HttpRequest) -> Actor:
+    return Actor.for_user(request.user)  # type: ignore[arg-type]
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    error = None
+    username = ""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        password = request.POST.get("password", "")
+        try:
+            user = account_services.authenticate(username, password)
+        except LantaiError as exc:
+            error = exc
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            next_url = request.GET.get("next", "")
+            if next_url.startswith("/") and not next_url.startswith("//"):
+                return redirect(next_url)
+            return redirect("web:dashboard")
+    return render(
+        request, "web/login.html", {"error": error, "username": username}, status=401 if error else 200
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit.record(
+            actor_for(request), "accounts.logout", object_type="user", object_id=request.user.public_id
+        )  # type: ignore[union-attr]
+    logout(request)
+    return redirect("web:login")
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    user: User = request.user  # type: ignore[assignment]
+    roles = role_codes_of(user)
+    role_names = [r["name"] for r in role_defs.BUILTIN_ROLES if r["code"] in roles]
+    return render(
+        request,
+        "web/dashboard.html",
+        {
+            "role_names": role_names,
+            "is_trio": any(r in role_defs.TRIO for r in roles),
+            "actor": actor,
+            "widgets": dashboard_widgets(actor),
+        },
+    )
+
+
+def dashboard_widgets(actor: Actor) -> list[dict[str, object]]:
+    """Counts for the home page; apps add theirs as they are built."""
+    widgets: list[dict[str, object]] = []
+    if actor.has("accounts.manage_users"):
+        widgets.append({"title": _("Users"), "value": User.objects.count()})
+        widgets.append({"title": _("Institutions"), "value": Institution.objects.count()})
+    if actor.has("apikeys.manage"):
+        widgets.append(
+            {"title": _("Active API keys"), "value": ApiKey.objects.filter(revoked_at__isnull=True).count()}
+        )
+    if actor.has("audit.view"):
+        day_ago = timezone.now() - timedelta(days=1)
+        qs = audit_queries.filtered_events(actor, since=day_ago)
+        widgets.append({"title": _("Audit events, last 24 h"), "value": qs.count()})
+        widgets.append(
+            {"title": _("Failed or denied, last 24 h"), "value": qs.exclude(outcome="success").count()}
+        )
+    return widgets
+
+
+@login_required
+def module_page(request: HttpRequest, module: str) -> HttpResponse:
+    actor = actor_for(request)
+    found = next((m for m in MODULES if m.key == module), None)
+    if found is None:
+        raise Http404
+    pages = [p for p in found.pages if p.permission is None or actor.has(p.permission)]
+    if not pages:
+        raise Http404
+    return render(request, "web/module.html", {"module": found, "pages": pages})
+
+
+@login_required
+def users(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    if not (actor.has("accounts.manage_users") or actor.has("accounts.assign_roles")):
+        raise Http404
+    role_names = {r["code"]: r["name"] for r in role_defs.BUILTIN_ROLES}
+    rows = [
+        {"user": user, "roles": [role_names.get(code, code) for code in role_codes_of(user)]}
+        for user in User.objects.select_related("institution").order_by("username")
+    ]
+    return render(request, "web/users.html", {"rows": rows})
+
+
+@login_required
+def api_keys(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    if not actor.has("apikeys.manage"):
+        raise Http404
+    new_token = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("revoke"):
+                key = ApiKey.objects.filter(prefix=request.POST["revoke"]).first()
+                if key is None:
+                    raise Http404
+                account_services.revoke_api_key(actor, key)
+                messages.success(request, _("The API key was revoked."))
+            else:
+                institution = Institution.objects.filter(pk=request.POST.get("institution") or 0).first()
+                if institution is None:
+                    raise LantaiError(_("Choose an institution."), code="accounts.unknown_institution")
+                expires = parse_date(request.POST.get("expires_at", "") or "")
+                key, new_token = account_services.create_api_key(
+                    actor,
+                    institution=institution,
+                    name=request.POST.get("name", "").strip() or institution.name,
+                    scopes=request.POST.getlist("scopes"),
+                    expires_at=timezone.make_aware(datetime.combine(expires, datetime.min.time()))
+                    if expires
+                    else None,
+                )
+        except LantaiError as exc:
+            messages.error(request, exc.message)
+    return render(
+        request,
+        "web/api_keys.html",
+        {
+            "keys": ApiKey.objects.select_related("institution"),
+            "institutions": Institution.objects.all(),
+            "scopes": role_defs.API_KEY_SCOPES,
+            "new_token": new_token,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _audit_filters(request: HttpRequest) -> dict[str, object]:
+    since = parse_date(request.GET.get("since", "") or "")
+    until = parse_date(request.GET.get("until", "") or "")
+    return {
+        "actor_name": request.GET.get("actor") or None,
+        "action": request.GET.get("action") or None,
+        "object_type": request.GET.get("object_type") or None,
+        "object_id": request.GET.get("object_id") or None,
+        "outcome": request.GET.get("outcome") or None,
+        "since": timezone.make_aware(datetime.combine(since, datetime.min.time())) if since else None,
+        "until": timezone.make_aware(datetime.combine(until, datetime.min.time())) + timedelta(days=1)
+        if until
+        else None,
+    }
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    if not actor.has("audit.view"):
+        raise Http404
+    before_seq = request.GET.get("before")
+    events = list(
+        audit_queries.events_for(
+            actor,
+            limit=50,
+            before_seq=int(before_seq) if before_seq and before_seq.isdigit() else None,
+            **_audit_filters(request),
+        )
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
+    return render(
+        request,
+        "web/audit.html",
+        {
+            "events": events,
+            "filters": request.GET,
+            "query": query.urlencode(),
+            "next_before": events[-1].seq if len(events) == 50 else None,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponseBase:
+    actor = actor_for(request)
+    if not actor.has("audit.view"):
+        raise Http404
+    qs = audit_queries.filtered_events(actor, **_audit_filters(request))  # type: ignore[arg-type]
+    audit.record(
+        actor,
+        "audit.exported",
+        object_type="audit_log",
+        after={"filters": {k: str(v) for k, v in _audit_filters(request).items() if v}},
+    )
+    writer = csv.writer(_Echo())
+    header = [
+        "seq",
+        "occurred_at",
+        "actor_kind",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+        "outcome",
+        "ip",
+        "message",
+        "hash",
+    ]
+
+    def rows():  # type: ignore[no-untyped-def]
+        yield "\ufeff" + writer.writerow(header)  # BOM: Excel opens UTF-8 Chinese correctly
+        for e in qs.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [
+                    e.seq,
+                    timezone.localtime(e.occurred_at).isoformat(),
+                    e.actor_kind,
+                    e.actor_name,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    e.outcome,
+                    e.ip,
+                    e.message,
+                    e.hash,
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response
