@@ -11,5 +11,5 @@ trap 'rm -rf "$LANTAI_DATA_DIR"' EXIT
 
 echo "== ruff"; $BIN/ruff check src tests bench scripts && $BIN/ruff format --check -q src tests bench scripts
 echo "== mypy"; LANTAI_DEBUG=1 $BIN/mypy
-echo "== pytest (SQLite)"; $BIN/pytest -p no:cacheprovider "$@"
+echo "== pytest (SQLite)"; $BIN/pytest -p no:cacheprovider -m "not postgres_only" "$@"
 echo "== pytest (PostgreSQL)"; bash scripts/with-postgres.sh $BIN/pytest -p no:cacheprovider "$@"

@@ -77,3 +77,20 @@ def logged_in(client):
         return client
 
     return login
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests are deselected by `make test` in the SQLite pass (-m) and run in
+    the PostgreSQL pass; run by hand on SQLite they fail loudly rather than skip."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return
+    for item in items:
+        if item.get_closest_marker("postgres_only"):
+            item.add_marker(pytest.mark.usefixtures("_require_postgres"))
+
+
+@pytest.fixture
+def _require_postgres():
+    pytest.fail("this test needs PostgreSQL: run it through scripts/with-postgres.sh")
