@@ -6,13 +6,19 @@ or the staff session (with CSRF). Every refusal is ``{"code", "message", "detail
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
 
 from lantai.accounts.api import ApiKeyAuth, SessionAuth
 from lantai.accounts.api import router as accounts_router
@@ -20,7 +26,52 @@ from lantai.audit.api import router as audit_router
 from lantai.core.api import router as core_router
 from lantai.core.errors import LantaiError
 
-api = NinjaAPI(
+log = logging.getLogger(__name__)
+
+
+class LantaiAPI(NinjaAPI):
+    """NinjaAPI whose every answer under /api/v1/, even an unknown path or a wrong method, is
+    the envelope. Ninja itself answers those two with Django's plain-text responses."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = _envelope_not_allowed(pattern.callback)
+        urls.append(re_path(r"^.*$", self._unknown_path, name="unknown"))
+        return urls
+
+    def _unknown_path(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return envelope(request, 404, "not_found", _("Not found."))
+
+
+def _envelope_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = response["Allow"]
+            response = envelope(
+                request,
+                405,
+                "method_not_allowed",
+                _("This method is not allowed here."),
+                {"allowed": [m.strip() for m in allowed.split(",")]},
+            )
+            response["Allow"] = allowed
+        return response
+
+    return wrapper
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    """Chinese text as characters, not \\u escapes: readable in logs and curl output."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = LantaiAPI(
+    renderer=ReadableJSONRenderer(),
     title="Lantai 兰台 API",
     version="1",
     description="数字档案馆/室系统接口 — digital archives system API. "
@@ -63,10 +114,36 @@ def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpRespons
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {404: "not_found", 403: "permission_denied", 405: "method_not_allowed"}.get(
-        exc.status_code, "error"
+    code, message = {
+        400: ("request.invalid", _("The request is not valid.")),
+        401: ("auth.required", _("Please log in or present a valid API key.")),
+        403: ("permission_denied", _("You do not have permission to do this.")),
+        404: ("not_found", _("Not found.")),
+        405: ("method_not_allowed", _("This method is not allowed here.")),
+    }.get(exc.status_code, ("error", _("The request could not be carried out.")))
+    return envelope(request, exc.status_code, code, message, {"reason": exc.message})
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return envelope(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(DjangoPermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+    return envelope(request, 403, "permission_denied", _("You do not have permission to do this."))
+
+
+@api.exception_handler(Exception)
+def on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # The traceback goes to the log, never to the client: it can reveal paths and data.
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return envelope(
+        request,
+        500,
+        "server_error",
+        _("An internal error occurred. The administrator can find it in the log."),
     )
-    return envelope(request, exc.status_code, code, str(exc))
 
 
 api.add_router("/", core_router)

@@ -208,3 +208,8 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- accounts / web / api (foundation) ---
+# Installed so that /api/v1/docs serves Swagger UI from ninja's bundled static files; without
+# it ninja's docs page loads its scripts from a CDN, which an offline archive cannot reach.
+INSTALLED_APPS.append("ninja")

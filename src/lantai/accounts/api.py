@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.security import APIKeyHeader
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
@@ -15,7 +15,7 @@ from ninja.utils import check_csrf
 from lantai.accounts import services
 from lantai.accounts.actor import Actor
 from lantai.accounts.models import ApiKey, Institution
-from lantai.core.errors import AuthenticationRequired, LantaiError, NotFound, PermissionDenied
+from lantai.core.errors import AuthenticationRequired, LantaiError, NotFound
 
 
 class ApiKeyAuth(APIKeyHeader):
@@ -121,7 +121,7 @@ def list_api_keys(request: HttpRequest) -> list[dict[str, object]]:
 
 
 @router.post("/api-keys", response={201: ApiKeyCreated}, summary="Create an API key; the token is shown once")
-def create_api_key(request: HttpRequest, body: ApiKeyIn) -> tuple[int, dict[str, object]]:
+def create_api_key(request: HttpRequest, body: ApiKeyIn) -> Status[dict[str, object]]:
     actor = actor_of(request)
     actor.require("apikeys.manage")
     institution = Institution.objects.filter(code=body.institution_code).first()
@@ -130,14 +130,13 @@ def create_api_key(request: HttpRequest, body: ApiKeyIn) -> tuple[int, dict[str,
     key, token = services.create_api_key(
         actor, institution=institution, name=body.name, scopes=body.scopes, expires_at=body.expires_at
     )
-    return 201, {**_key_out(key), "token": token}
+    return Status(201, {**_key_out(key), "token": token})
 
 
 @router.post("/api-keys/{key_id}/revoke", response=ApiKeyOut, summary="Revoke an API key")
 def revoke_api_key(request: HttpRequest, key_id: UUID) -> dict[str, object]:
     actor = actor_of(request)
-    if not actor.has("apikeys.manage"):
-        raise PermissionDenied()
+    actor.require("apikeys.manage")
     key = ApiKey.objects.select_related("institution").filter(public_id=key_id).first()
     if key is None:
         raise NotFound()
