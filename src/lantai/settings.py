@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "lantai.catalog",
     "lantai.storage",
     "lantai.ingest",
+    "lantai.checks",
     "lantai.search",
     "lantai.web",
 ]
@@ -213,3 +214,10 @@ NINJA_PAGINATION_PER_PAGE = 50
 # Installed so that /api/v1/docs serves Swagger UI from ninja's bundled static files; without
 # it ninja's docs page loads its scripts from a CDN, which an offline archive cannot reach.
 INSTALLED_APPS.append("ninja")
+
+# --- checks (四性检测) ---
+CLAMD_SOCKET = env_str(
+    "LANTAI_CLAMD_SOCKET", "", "Unix socket of the ClamAV clamd used by the virus check (wins over the address)."
+)
+CLAMD_ADDRESS = env_str("LANTAI_CLAMD_ADDRESS", "", "host:port of a ClamAV clamd reached over TCP.")
+CLAMD_TIMEOUT = env_int("LANTAI_CLAMD_TIMEOUT", 120, "Seconds to wait for clamd per file.", minimum=1)
