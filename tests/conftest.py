@@ -96,6 +96,30 @@ def _require_postgres():
     pytest.fail("this test needs PostgreSQL: run it through scripts/with-postgres.sh")
 
 
+@pytest.fixture
+def subprocess_env(transactional_db, settings):
+    """Environment for a `python -m lantai …` subprocess that works on this test's database.
+
+    Needs committed data, hence ``transactional_db``; works on SQLite (the test database is a
+    file) and PostgreSQL alike."""
+    import os
+
+    from django.db import connection
+
+    sd = connection.settings_dict
+    if connection.vendor == "sqlite":
+        url = f"sqlite:///{sd['NAME']}"
+    else:
+        url = f"postgres://{sd['USER']}:{sd['PASSWORD'] or ''}@{sd['HOST']}:{sd['PORT']}/{sd['NAME']}"
+    return {
+        **os.environ,
+        "LANTAI_DATABASE_URL": url,
+        "LANTAI_SECRET_KEY": settings.SECRET_KEY,
+        "LANTAI_DATA_DIR": str(settings.DATA_DIR),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
 # --- checks (四性检测): a real ClamAV clamd with a tiny EICAR-only signature database ---
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 

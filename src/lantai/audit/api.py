@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from lantai.accounts.api import actor_of
-from lantai.audit import queries
+from lantai.audit import queries, services
+from lantai.audit.models import AuditEvent
+from lantai.core.errors import PermissionDenied
 
 router = Router(tags=["audit"])
 
@@ -45,4 +48,15 @@ class AuditFilter(Schema):
 )
 def list_events(request: HttpRequest, filters: Query[AuditFilter]) -> list[object]:
     actor = actor_of(request)
-    return list(queries.events_for(actor, **filters.dict()))
+    asked = {k: str(v) for k, v in filters.dict().items() if v is not None}
+    try:
+        events: list[object] = list(queries.events_for(actor, **filters.dict()))
+    except PermissionDenied:
+        # Attempts to read the log are exactly what the audit administrator wants to see.
+        services.record_failure(
+            actor, "audit.viewed", object_type="audit_log", outcome=AuditEvent.Outcome.DENIED
+        )
+        raise
+    with transaction.atomic():
+        services.record(actor, "audit.viewed", object_type="audit_log", after={"filters": asked})
+    return events

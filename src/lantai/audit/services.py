@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from lantai.accounts.actor import Actor
 from lantai.audit.models import AuditEvent, ChainHead
 from lantai.core import context
+from lantai.core.errors import LantaiError
 from lantai.core.hashing import sm3_hex
 
 GENESIS_HASH = "0" * 64
@@ -57,6 +59,32 @@ def compute_hash(prev_hash: str, event: AuditEvent) -> str:
     return sm3_hex((prev_hash + canonical(event_fields(event))).encode("utf-8"))
 
 
+class AuditChainBroken(LantaiError):
+    code = "audit.chain_head_missing"
+    http_status = 500
+    default_message = _(
+        "The audit chain head is missing while events exist; run `lantai audit verify`. Nothing was changed."
+    )
+
+
+def _locked_head() -> ChainHead:
+    """The chain head, locked until the caller's transaction ends: writers queue here, so
+    two events can never claim the same predecessor (no fork)."""
+    head = ChainHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    if AuditEvent.objects.exists():
+        # Starting a new chain over old events would hide whatever removed the head; refuse
+        # every audited action instead (fail closed) until an operator looks.
+        raise AuditChainBroken()
+    # Empty log (fresh or flushed database): create the head; ignore_conflicts lets two
+    # first writers race without an IntegrityError, the lock then orders them.
+    ChainHead.objects.bulk_create(
+        [ChainHead(pk=1, last_seq=0, last_hash=GENESIS_HASH)], ignore_conflicts=True
+    )
+    return ChainHead.objects.select_for_update().get(pk=1)
+
+
 def record(
     actor: Actor | None,
     action: str,
@@ -76,9 +104,7 @@ def record(
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     with transaction.atomic():
-        head = ChainHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = ChainHead.objects.create(pk=1, last_seq=0, last_hash=GENESIS_HASH)
+        head = _locked_head()
         event = AuditEvent(
             seq=head.last_seq + 1,
             occurred_at=when,
