@@ -117,6 +117,8 @@ class MetadataField(models.Model):
     max_length = models.PositiveIntegerField(null=True, blank=True)
     choices = models.JSONField(default=list, blank=True)  # value domain
     pattern = models.CharField(max_length=200, blank=True)  # regular expression
+    # Other headers accepted for this field in Excel (e.g. 件号 for a photo's 张号).
+    aliases = models.JSONField(default=list, blank=True)
     is_core = models.BooleanField(default=False)
     order = models.PositiveIntegerField(default=100)
     help_text = models.CharField(max_length=200, blank=True)
