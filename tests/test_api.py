@@ -78,13 +78,15 @@ def test_revoked_key_is_refused(client, system, api_key):
 
 
 def test_expired_key_is_refused(client, system, archive):
-    _key, token = services.create_api_key(
+    key, token = services.create_api_key(
         system,
         institution=archive,
         name="old",
         scopes=["catalog.view"],
-        expires_at=timezone.now() - timedelta(seconds=1),
+        expires_at=timezone.now() + timedelta(days=1),
     )
+    assert client.get("/api/v1/me", **bearer(token)).status_code == 200
+    ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))  # time passes
     assert_envelope(client.get("/api/v1/me", **bearer(token)), 401, "auth.api_key_expired")
 
 

@@ -27,8 +27,8 @@ READER = "reader"
 
 TRIO = (SYSTEM_ADMIN, SECURITY_ADMIN, AUDIT_ADMIN)
 
-# Permission codes. Content permissions (catalog.*, ingest.*, search.*) are never given to
-# the three administrators.
+# Permission codes. The three administrators never hold a content permission (below):
+# catalog.configure is configuration (fonds, categories, archival-code rules), not content.
 PERMISSIONS: dict[str, str] = {
     "system.configure": "配置系统（全宗、门类、元数据方案、档号规则、检测方案）",
     "accounts.manage_users": "管理用户与机构",
@@ -47,6 +47,22 @@ PERMISSIONS: dict[str, str] = {
     "access.approve": "审批利用申请",
     "search.use": "检索",
 }
+
+# Reading or changing archive content: never in a 三员 role (a test checks the built-ins).
+CONTENT_PERMISSIONS = frozenset(
+    {
+        "catalog.view",
+        "catalog.view_open",
+        "catalog.edit",
+        "catalog.import",
+        "catalog.export",
+        "ingest.review",
+        "ingest.accept",
+        "ingest.submit",
+        "access.approve",
+        "search.use",
+    }
+)
 
 BUILTIN_ROLES: list[RoleSpec] = [
     {

@@ -4,21 +4,25 @@ with lockout, and API keys. Every change is an audit event in the same transacti
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from lantai.accounts import roles
 from lantai.accounts.actor import Actor
-from lantai.accounts.models import ApiKey, Institution, Role, RoleAssignment, User
+from lantai.accounts.models import ApiKey, Institution, Role, RoleAssignment, SecurityLevel, User
 from lantai.audit import services as audit
 from lantai.core.errors import AuthenticationRequired, Conflict, LantaiError, NotFound, ValidationFailed
+from lantai.core.i18n import nfc
 
 
 class InvalidCredentials(AuthenticationRequired):
@@ -66,6 +70,65 @@ class WeakPassword(ValidationFailed):
     default_message = _("The password does not meet the password policy.")
 
 
+class WrongCurrentPassword(ValidationFailed):
+    code = "accounts.wrong_current_password"
+    default_message = _("The current password is wrong.")
+
+
+class BadInput(ValidationFailed):
+    """A field of an account form is empty, too long or of the wrong form; details name it."""
+
+    code = "accounts.bad_input"
+    default_message = _("Check the field %(field)s: %(problem)s")
+
+    def __init__(
+        self, *, field: str, problem: str | Promise, code: str | None = None, details: Any = None
+    ) -> None:
+        super().__init__(
+            code=code,
+            details={"field": field, **(details or {})},
+            field=FIELD_LABELS.get(field, field),
+            problem=problem,
+        )
+
+
+FIELD_LABELS: dict[str, str | Promise] = {
+    "username": _("user name"),
+    "display_name": _("display name"),
+    "clearance": _("security clearance"),
+    "code": _("code"),
+    "name": _("name"),
+    "kind": _("kind"),
+    "new_password": _("new password"),
+    "expires_at": _("expiry date"),
+}
+
+
+# The login name goes into audit events and URLs: keep it to a safe, unambiguous alphabet.
+USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
+INSTITUTION_CODE_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
+
+
+def _require_text(field: str, value: str, max_length: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise BadInput(code="accounts.required", field=field, problem=_("required"))
+    if len(value) > max_length:
+        raise BadInput(details={"max_length": max_length}, field=field, problem=_("too long"))
+    return value
+
+
+def _check_clearance(clearance: int) -> int:
+    if clearance not in SecurityLevel.values:
+        raise BadInput(
+            code="accounts.bad_clearance",
+            details={"allowed": list(SecurityLevel.values)},
+            field="clearance",
+            problem=_("not a security level"),
+        )
+    return clearance
+
+
 # ---------------------------------------------------------------- institutions and users
 
 
@@ -78,6 +141,22 @@ def create_institution(
     parent: Institution | None = None,
 ) -> Institution:
     actor.require("accounts.manage_users")
+    code = (code or "").strip()
+    if not INSTITUTION_CODE_RE.match(code):
+        raise BadInput(
+            code="accounts.bad_institution_code",
+            details={"value": code},
+            field="code",
+            problem=_("1 to 32 letters, digits, dot, dash or underscore"),
+        )
+    name = nfc(_require_text("name", name, 200))
+    if kind not in Institution.Kind.values:
+        raise BadInput(
+            code="accounts.bad_institution_kind",
+            details={"allowed": list(Institution.Kind.values)},
+            field="kind",
+            problem=_("not an institution kind"),
+        )
     if Institution.objects.filter(code=code).exists():
         raise Conflict(
             _("An institution with code %(value)s already exists."),
@@ -91,16 +170,18 @@ def create_institution(
             "accounts.institution_created",
             object_type="institution",
             object_id=inst.public_id,
-            after={"code": code, "name": name, "kind": kind},
+            after={"code": code, "name": name, "kind": kind, "parent": parent.code if parent else None},
         )
     return inst
 
 
 def validate_password(password: str, user: User | None = None) -> None:
+    """Apply the configured policy; the error lists every rule broken, by rule code."""
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise WeakPassword(details={"reasons": [str(m) for m in exc.messages]}) from exc
+        reasons = [{"rule": e.code or "policy", "message": " ".join(e.messages)} for e in exc.error_list]
+        raise WeakPassword(details={"reasons": reasons}) from exc
 
 
 def create_user(
@@ -113,7 +194,19 @@ def create_user(
     clearance: int = 1,
 ) -> User:
     actor.require("accounts.manage_users")
-    if User.objects.filter(username=username).exists():
+    username = (username or "").strip()
+    if not USERNAME_RE.match(username):
+        raise BadInput(
+            code="accounts.bad_username",
+            details={"value": username[:64]},
+            field="username",
+            problem=_("2 to 64 letters, digits, dot, dash, underscore or @"),
+        )
+    display_name = nfc((display_name or "").strip())
+    if len(display_name) > 100:
+        raise BadInput(details={"max_length": 100}, field="display_name", problem=_("too long"))
+    _check_clearance(clearance)
+    if User.objects.filter(username__iexact=username).exists():
         raise Conflict(
             _("The user name %(username)s is taken."), code="accounts.duplicate_username", username=username
         )
@@ -133,6 +226,7 @@ def create_user(
                 "username": username,
                 "display_name": display_name,
                 "institution": institution.code if institution else None,
+                "clearance": clearance,
             },
         )
     return candidate
@@ -140,6 +234,9 @@ def create_user(
 
 def set_user_active(actor: Actor, user: User, active: bool) -> None:
     actor.require("accounts.manage_users")
+    if not active and actor.user_id == user.pk:
+        # Disabling oneself would leave the system without its administrator mid-session.
+        raise Conflict(_("You cannot disable your own account."), code="accounts.cannot_disable_self")
     with transaction.atomic():
         before = user.is_active
         User.objects.filter(pk=user.pk).update(is_active=active)
@@ -155,7 +252,8 @@ def set_user_active(actor: Actor, user: User, active: bool) -> None:
 
 
 def change_password(actor: Actor, user: User, new_password: str) -> None:
-    if not (actor.user_id == user.pk or actor.has("accounts.manage_users")):
+    """An administrator sets a user's password, or a user sets their own (see change_own_password)."""
+    if actor.user_id != user.pk:
         actor.require("accounts.manage_users")
     validate_password(new_password, user)
     with transaction.atomic():
@@ -165,8 +263,31 @@ def change_password(actor: Actor, user: User, new_password: str) -> None:
         audit.record(actor, "accounts.password_changed", object_type="user", object_id=user.public_id)
 
 
+def change_own_password(user: User, current_password: str, new_password: str) -> None:
+    """A user's own change: the current password proves it is them at the keyboard."""
+    actor = Actor.for_user(user)
+    if not user.check_password(current_password):
+        audit.record_failure(
+            actor,
+            "accounts.password_changed",
+            object_type="user",
+            object_id=user.public_id,
+            outcome="denied",
+            message="wrong current password",
+        )
+        raise WrongCurrentPassword()
+    if current_password == new_password:
+        raise BadInput(
+            code="accounts.password_unchanged",
+            field="new_password",
+            problem=_("the new password must differ from the current one"),
+        )
+    change_password(actor, user, new_password)
+
+
 def set_clearance(actor: Actor, user: User, clearance: int) -> None:
     actor.require("accounts.assign_roles")
+    _check_clearance(clearance)
     with transaction.atomic():
         before = user.clearance
         User.objects.filter(pk=user.pk).update(clearance=clearance)
@@ -187,46 +308,51 @@ def set_clearance(actor: Actor, user: User, clearance: int) -> None:
 def assign_role(
     actor: Actor, user: User, role_code: str, institution: Institution | None = None
 ) -> RoleAssignment:
-    """Grant a role. A 三员 role is exclusive: its holder holds nothing else, ever at once."""
+    """Grant a role. A 三员 role is exclusive: its holder holds nothing else, ever at once.
+
+    A refusal leaves no row and writes a ``denied`` audit event."""
     actor.require("accounts.assign_roles")
     role = Role.objects.filter(code=role_code).first()
-    if role is None:
-        raise NotFound(_("There is no role %(role)s."), code="accounts.unknown_role", role=role_code)
     try:
-        with transaction.atomic():
-            # Lock the user row so that two concurrent grants cannot both pass the check.
-            User.objects.select_for_update().filter(pk=user.pk).first()
-            held = list(RoleAssignment.objects.filter(user=user).select_related("role"))
-            if any(
-                a.role_id == role.pk and a.institution_id == (institution.pk if institution else None)
-                for a in held
-            ):
-                raise Conflict(_("The user already holds this role."), code="accounts.role_already_held")
-            if held and (role.is_trio or any(a.role.is_trio for a in held)):
-                raise TrioExclusive(details={"held": [a.role.code for a in held], "requested": role.code})
-            assignment = RoleAssignment.objects.create(
-                user=user,
-                role=role,
-                institution=institution,
-                is_trio=role.is_trio,
-                granted_by_id=actor.user_id,
-            )
-            audit.record(
-                actor,
-                "accounts.role_assigned",
-                object_type="user",
-                object_id=user.public_id,
-                after={"role": role.code, "institution": institution.code if institution else None},
-            )
-    except IntegrityError as exc:  # the partial unique index caught a race
-        raise TrioExclusive() from exc
+        if role is None:
+            raise NotFound(_("There is no role %(role)s."), code="accounts.unknown_role", role=role_code)
+        try:
+            with transaction.atomic():
+                # Lock the user row so that two concurrent grants cannot both pass the check.
+                User.objects.select_for_update().filter(pk=user.pk).first()
+                held = list(RoleAssignment.objects.filter(user=user).select_related("role"))
+                if any(
+                    a.role_id == role.pk and a.institution_id == (institution.pk if institution else None)
+                    for a in held
+                ):
+                    raise Conflict(_("The user already holds this role."), code="accounts.role_already_held")
+                if held and (role.is_trio or any(a.role.is_trio for a in held)):
+                    raise TrioExclusive(
+                        details={"held": sorted({a.role.code for a in held}), "requested": role.code}
+                    )
+                assignment = RoleAssignment.objects.create(
+                    user=user,
+                    role=role,
+                    institution=institution,
+                    is_trio=role.is_trio,
+                    granted_by_id=actor.user_id,
+                )
+                audit.record(
+                    actor,
+                    "accounts.role_assigned",
+                    object_type="user",
+                    object_id=user.public_id,
+                    after={"role": role.code, "institution": institution.code if institution else None},
+                )
+        except IntegrityError as exc:  # the partial unique index caught a concurrent grant
+            raise TrioExclusive(details={"requested": role.code}) from exc
     except LantaiError as exc:
         audit.record_failure(
             actor,
             "accounts.role_assigned",
             object_type="user",
             object_id=user.public_id,
-            after={"role": role_code},
+            after={"role": role_code, "institution": institution.code if institution else None},
             outcome="denied",
             message=exc.code,
         )
@@ -363,6 +489,11 @@ def create_api_key(
 ) -> tuple[ApiKey, str]:
     """Create a key; the token is returned once and only its digest is stored."""
     actor.require("apikeys.manage")
+    name = nfc(_require_text("name", name, 100))
+    if expires_at is not None and expires_at <= timezone.now():
+        raise BadInput(code="accounts.bad_expiry", field="expires_at", problem=_("must lie in the future"))
+    if not institution.is_active:
+        raise Conflict(_("The institution is inactive."), code="accounts.institution_inactive")
     unknown = [s for s in scopes if s not in roles.API_KEY_SCOPES]
     if unknown:
         raise ValidationFailed(
