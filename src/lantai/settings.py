@@ -192,7 +192,7 @@ JOB_LEASE_SECONDS = env_int(
     "LANTAI_JOB_LEASE_SECONDS",
     300,
     "A running job whose worker has not been seen for this long is handed to another worker.",
-    minimum=10,
+    minimum=1,
 )
 
 SERVE_BIND = env_str("LANTAI_BIND", "127.0.0.1:8000", "Address and port `lantai serve` listens on.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -28,6 +29,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-jobs", type=int, default=None, help="exit after this many jobs")
     p.add_argument("--interval", type=float, default=1.0, help="seconds between polls when idle")
     p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("jobs", help="background job queue: status, sweep, probe")
+    jobs_sub = p.add_subparsers(dest="jobs_command", metavar="SUBCOMMAND", required=True)
+    jobs_sub.add_parser("status", help="jobs per status, and live workers").set_defaults(func=cmd_jobs_status)
+    jobs_sub.add_parser("sweep", help="re-queue jobs whose worker stopped").set_defaults(func=cmd_jobs_sweep)
+    q = jobs_sub.add_parser("probe", help="enqueue a probe job; with --wait, check that a worker runs it")
+    q.add_argument("--wait", type=float, default=0.0, help="seconds to wait for a worker (0: do not wait)")
+    q.set_defaults(func=cmd_jobs_probe)
 
     p = sub.add_parser("demo", help="load demo data when the database is empty")
     p.add_argument("--force", action="store_true", help="load even if the database already has users")
@@ -85,6 +94,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(
         f"兰台 Lantai 已启动 running on http://{bind}/  (后台任务线程 worker threads: {threads})", flush=True
     )
+
+    def stop(signum: int, frame: object) -> None:
+        # waitress leaves SIGTERM at its default (instant death); leaving through SystemExit
+        # lets the worker threads finish the job in hand first.
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         serve(
             application,
@@ -94,6 +110,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             ident="lantai",
         )
     finally:
+        print("正在停止 stopping: 等待后台任务完成 waiting for running jobs", flush=True)
         pool.stop()
     return 0
 
@@ -117,3 +134,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print("数据库已有数据，未加载演示数据 (database not empty: demo data not loaded; use --force)")
     demo.print_logins(sys.stdout)
     return 0
+
+
+def cmd_jobs_status(args: argparse.Namespace) -> int:
+    from lantai.core import jobs
+
+    counts, workers = jobs.queue_status()
+    for status, count in sorted(counts.items()):
+        print(f"{status:<12} {count}")
+    print(f"活动的后台进程 live workers: {workers}")
+    return 0
+
+
+def cmd_jobs_sweep(args: argparse.Namespace) -> int:
+    from lantai.core import jobs
+
+    print(f"已重新排队 re-queued: {jobs.sweep_stale_jobs()}")
+    return 0
+
+
+def cmd_jobs_probe(args: argparse.Namespace) -> int:
+    import time
+
+    from django.db import transaction
+
+    from lantai.core import jobs
+    from lantai.core.models import JobProbe
+    from lantai.core.tasks import probe
+
+    with transaction.atomic():
+        result = jobs.enqueue(probe, "cli")
+    print(f"已加入队列 enqueued probe job {result.id}", flush=True)
+    if args.wait <= 0:
+        return 0
+    deadline = time.monotonic() + args.wait
+    while time.monotonic() < deadline:
+        if JobProbe.objects.filter(job_id=str(result.id)).exists():
+            print("后台任务正常 a worker ran the probe")
+            return 0
+        time.sleep(0.2)
+    print(f"{args.wait:g} 秒内没有后台进程执行探测任务 no worker ran the probe in time", file=sys.stderr)
+    return 1

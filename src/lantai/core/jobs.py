@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
 import threading
 import time
@@ -23,7 +22,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -78,6 +77,20 @@ def sweep_stale_jobs(lease_seconds: int | None = None) -> int:
     return requeued
 
 
+def queue_status() -> tuple[dict[str, int], int]:
+    """Jobs per status, and the number of workers seen within the lease."""
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    from lantai.core.models import WorkerHeartbeat
+
+    counts = {
+        row["status"]: row["n"] for row in DBTaskResult.objects.values("status").annotate(n=Count("id"))
+    }
+    cutoff = timezone.now() - timedelta(seconds=settings.JOB_LEASE_SECONDS)
+    return counts, WorkerHeartbeat.objects.filter(last_seen__gte=cutoff).count()
+
+
 @dataclass
 class Heartbeat:
     worker_ids: list[str]
@@ -101,6 +114,15 @@ class Heartbeat:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        try:
+            # A worker that leaves cleanly says so, so its row does not linger as "live".
+            from lantai.core.models import WorkerHeartbeat
+
+            WorkerHeartbeat.objects.filter(worker_id__in=self.worker_ids).delete()
+        except Exception:  # stopping must not fail because the database went away first
+            logger.exception("could not remove heartbeat rows")
 
 
 def _make_worker(
@@ -126,9 +148,14 @@ class WorkerPool:
     threads: list[threading.Thread]
     heartbeat: Heartbeat | None
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 30.0) -> None:
+        """Let each worker finish the job in hand (up to ``timeout`` seconds), then stop beating.
+        A job still running after that is handed on by the sweeper once the lease expires."""
         for w in self.workers:
             w.running = False
+        deadline = time.monotonic() + timeout
+        for t in self.threads:
+            t.join(timeout=max(0.0, deadline - time.monotonic()))
         if self.heartbeat:
             self.heartbeat.stop()
 
@@ -151,13 +178,16 @@ def start_worker_threads(count: int, interval: float = 1.0) -> WorkerPool:
 
 
 def _guarded_run(worker: Any) -> None:
-    while worker.running:
-        try:
-            worker.run()
-            return
-        except Exception:  # keep the in-process worker alive across database hiccups
-            logger.exception("worker loop failed; restarting in 5 s")
-            time.sleep(5)
+    try:
+        while worker.running:
+            try:
+                worker.run()
+                return
+            except Exception:  # keep the in-process worker alive across database hiccups
+                logger.exception("worker loop failed; restarting in 5 s")
+                time.sleep(5)
+    finally:
+        connections.close_all()
 
 
 def run_worker(
@@ -168,11 +198,13 @@ def run_worker(
     heartbeat = Heartbeat([worker.worker_id], interval=max(1.0, settings.JOB_LEASE_SECONDS / 5))
     sweep_stale_jobs()
     heartbeat.start()
+    # SIGTERM/SIGINT: finish the job in hand, then leave (a second signal aborts it; the
+    # sweeper then hands it on). When idle, the worker leaves at once with status 0.
     worker.configure_signals()
     logger.info("worker %s started (queues %s)", worker.worker_id, ",".join(queues))
     try:
         worker.run()
     finally:
+        worker.reset_signals()
         heartbeat.stop()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     return 0

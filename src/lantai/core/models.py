@@ -51,3 +51,16 @@ class StepRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pipeline}:{self.subject_type}:{self.subject_id}:{self.step}={self.status}"
+
+
+class JobProbe(models.Model):
+    """Written by the ``probe`` task, once per job (unique job id): shows that the queue and its
+    workers run each job exactly once, for `lantai jobs probe` and the tests."""
+
+    job_id = models.CharField(max_length=64, unique=True)
+    label = models.CharField(max_length=100, blank=True)
+    worker_pid = models.IntegerField(default=0)
+    finished_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"probe {self.label} ({self.job_id})"
