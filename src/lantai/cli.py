@@ -45,7 +45,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     if getattr(args, "needs_django", True):
-        setup_django()
+        from django.core.exceptions import ImproperlyConfigured
+
+        from lantai.conf import ConfigurationError
+
+        try:
+            setup_django()
+        except (ImproperlyConfigured, ConfigurationError) as exc:
+            # A missing key or a bad LANTAI_* value is an operator's fix, not a traceback.
+            print(f"配置错误 configuration error: {exc}", file=sys.stderr)
+            return 1
     from lantai.core.errors import LantaiError
 
     try:

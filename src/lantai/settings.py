@@ -221,3 +221,13 @@ CLAMD_SOCKET = env_str(
 )
 CLAMD_ADDRESS = env_str("LANTAI_CLAMD_ADDRESS", "", "host:port of a ClamAV clamd reached over TCP.")
 CLAMD_TIMEOUT = env_int("LANTAI_CLAMD_TIMEOUT", 120, "Seconds to wait for clamd per file.", minimum=1)
+
+# Search (lantai.search): the backend and where the embedded index lives.
+SEARCH_BACKEND = env_str(
+    "LANTAI_SEARCH_BACKEND",
+    "tantivy",
+    "Full-text search backend: tantivy (embedded index under the data folder) or postgres (shared).",
+)
+SEARCH_INDEX_DIR = env_path(
+    "LANTAI_SEARCH_INDEX_DIR", DATA_DIR / "index", "Folder of the embedded (tantivy) search index."
+)
