@@ -25,6 +25,7 @@ from lantai.accounts.api import router as accounts_router
 from lantai.audit.api import router as audit_router
 from lantai.core.api import router as core_router
 from lantai.core.errors import LantaiError
+from lantai.ingest.api import router as ingest_router
 
 log = logging.getLogger(__name__)
 
@@ -149,3 +150,4 @@ def on_unhandled(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/audit/", audit_router)
+api.add_router("/ingest/", ingest_router)

@@ -215,6 +215,33 @@ NINJA_PAGINATION_PER_PAGE = 50
 # it ninja's docs page loads its scripts from a CDN, which an offline archive cannot reach.
 INSTALLED_APPS.append("ninja")
 
+# --- storage and ingest (online archiving) ---
+STORAGE_ROOT = env_path(
+    "LANTAI_STORAGE_ROOT", DATA_DIR / "objects", "Root folder of the content-addressed object store."
+)
+STORAGE_REPLICAS = env_list(
+    "LANTAI_STORAGE_REPLICAS", [], "Comma-separated extra folders that receive a copy of every object."
+)
+INGEST_STAGING_DIR = env_path(
+    "LANTAI_INGEST_STAGING_DIR", DATA_DIR / "staging", "Where received submissions wait for checks."
+)
+INGEST_MAX_PACKAGE_BYTES = env_int(
+    "LANTAI_INGEST_MAX_PACKAGE_BYTES", 50 * 1024**3, "Largest submission accepted (bytes, unpacked).", 1
+)
+INGEST_MAX_FILES = env_int("LANTAI_INGEST_MAX_FILES", 100_000, "Most files in one submission.", 1)
+INGEST_MAX_RATIO = env_int(
+    "LANTAI_INGEST_MAX_RATIO", 200, "Largest compression ratio of a zip entry (zip-bomb guard).", 1
+)
+INGEST_MAX_XML_BYTES = env_int(
+    "LANTAI_INGEST_MAX_XML_BYTES", 2 * 1024**3, "Largest EEP or catalogue XML file parsed.", 1
+)
+INGEST_STAGING_MAX_AGE_HOURS = env_int(
+    "LANTAI_INGEST_STAGING_MAX_AGE_HOURS", 24, "Staging folders of no live submission older than this are swept.", 1
+)
+# Multipart uploads are streamed by lantai.ingest.upload to staging; nothing big is kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = INGEST_MAX_FILES + 1  # the files plus the metadata part
+
 # --- checks (四性检测) ---
 CLAMD_SOCKET = env_str(
     "LANTAI_CLAMD_SOCKET", "", "Unix socket of the ClamAV clamd used by the virus check (wins over the address)."
