@@ -1,3 +1,3 @@
 """Check runners, one module per family; importing this package registers them all."""
 
-from lantai.checks.items import antivirus  # noqa: F401
+from lantai.checks.items import antivirus, content, integrity, metadata  # noqa: F401
