@@ -9,6 +9,9 @@ PYTHON="${PYTHON:-python3}"
 STAMP="$VENV/.installed-$(basename "$REQ" .txt)"
 
 if [ ! -x "$VENV/bin/python" ]; then
+  if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    echo "Lantai needs Python 3.11 or newer as $PYTHON (set PYTHON=python3.11 to choose one)" >&2; exit 1
+  fi
   if ! "$PYTHON" -m venv "$VENV" 2>/dev/null; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
       apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
