@@ -69,3 +69,14 @@ def staging_entries(dirs: dict[str, Path]) -> list[Path]:
 def stored_objects(dirs: dict[str, Path]) -> list[Path]:
     root = dirs["objects"] / "sha256"
     return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+def run_commit_hooks() -> None:
+    """Tests run inside one transaction that never commits; run what the services asked to
+    do on commit (removing staged payloads) as a real commit would."""
+    from django.db import connection
+
+    pending = list(connection.run_on_commit)
+    connection.run_on_commit.clear()
+    for _sids, func, _robust in pending:
+        func()

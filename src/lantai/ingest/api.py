@@ -177,6 +177,11 @@ def staged_parts(request: HttpRequest, staging: Staging) -> dict[str, StagedFile
     return out
 
 
+def _refused(actor: Any, exc: BaseException, kind: str) -> None:
+    if isinstance(exc, LantaiError):
+        services.refused(actor, exc, {"source_kind": kind})
+
+
 def _answer(sub: Submission, created: bool) -> Status[dict[str, Any]]:
     services.raise_if_failed(sub)
     return Status(201 if created else 200, submission_detail(sub))
@@ -198,8 +203,9 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
         metadata_json = meta.staged.read_text("utf-8") if meta else request.POST.get("metadata", "")
         if not metadata_json:
             raise MalformedRequest(reason="the metadata part is missing")
-    except BaseException:
+    except BaseException as exc:
         staging.remove()
+        _refused(actor, exc, "api")
         raise
     sub, created = services.submit_api(actor, metadata_json, parts, staging)
     return _answer(sub, created)
@@ -225,8 +231,9 @@ def submit_package(request: HttpRequest) -> Status[dict[str, Any]]:
         suffix = ".xml" if name.lower().endswith(".xml") else ".zip"
         source = staging.root / f"upload{suffix}"
         package.staged.rename(source)
-    except BaseException:
+    except BaseException as exc:
         staging.remove()
+        _refused(actor, exc, "package")
         raise
     form = {k: request.POST.get(k, "") for k in ("package_id", "fonds_code", "category_code")}
     declared = {

@@ -98,13 +98,13 @@ class BagInvalid(IngestError):
 class UnknownFonds(IngestError):
     code = "ingest.unknown_fonds"
     http_status = 422
-    default_message = _("Fonds %(code)s does not exist or is not open to this institution.")
+    default_message = _("Fonds %(value)s does not exist or is not open to this institution.")
 
 
 class UnknownCategory(IngestError):
     code = "ingest.unknown_category"
     http_status = 422
-    default_message = _("Category %(code)s does not exist.")
+    default_message = _("Category %(value)s does not exist.")
 
 
 class BadDigest(IngestError):

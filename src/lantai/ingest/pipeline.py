@@ -56,10 +56,10 @@ Step = Callable[[Context], None]
 def _resolve(actor: Actor, parsed: ParsedPackage) -> tuple[Fonds, Category]:
     category = Category.objects.filter(code=parsed.category_code, is_active=True).first()
     if category is None:
-        raise UnknownCategory(code=parsed.category_code or "-")
+        raise UnknownCategory(value=parsed.category_code or "-")
     fonds = Fonds.objects.select_related("institution").filter(code=parsed.fonds_code, is_active=True).first()
     if fonds is None or not _fonds_open_to(actor, fonds):
-        raise UnknownFonds(code=parsed.fonds_code or "-")
+        raise UnknownFonds(value=parsed.fonds_code or "-")
     return fonds, category
 
 
@@ -317,7 +317,7 @@ def step_decide(ctx: Context) -> None:
         if failed:
             # Failed content is never stored: the staged payload goes once the decision commits.
             sub.staging_key = ""
-            transaction.on_commit(lambda: remove_staging(key))
+            transaction.on_commit(lambda: remove_staging(key), robust=True)
         sub.save(
             update_fields=["report", "report_outcome", "check_run_id", "status", "checked_at", "staging_key"]
         )

@@ -35,7 +35,7 @@ from lantai.ingest.unpack import copy_tree, folder_algorithms, safe_relpath, unp
 PACKAGE_KINDS = ("auto", "dat93", "eep", "bagit")
 
 
-def _refused(actor: Actor, exc: LantaiError, what: dict[str, object]) -> None:
+def refused(actor: Actor, exc: LantaiError, what: dict[str, object]) -> None:
     audit.record_failure(
         actor,
         "ingest.refused",
@@ -91,7 +91,7 @@ def submit_api(
             return finish(actor, parsed, staging, started)
     except LantaiError as exc:
         if not isinstance(exc, ChecksFailed):
-            _refused(actor, exc, {"source_kind": "api"})
+            refused(actor, exc, {"source_kind": "api"})
         raise
 
 
@@ -160,7 +160,7 @@ def submit_package(
             parsed.package_computed = {k: v for k, v in computed.items() if k in ("sm3", "sha256", *declared)}
             return finish(actor, parsed, staging, started)
     except LantaiError as exc:
-        _refused(actor, exc, {"source_kind": kind, "name": source.name[:200]})
+        refused(actor, exc, {"source_kind": kind, "name": source.name[:200]})
         raise
 
 
@@ -249,7 +249,7 @@ def return_submission(actor: Actor, submission: Submission, reason: str) -> Subm
             after={"status": sub.status, "reason": sub.return_reason},
             institution_id=sub.institution_id,
         )
-        transaction.on_commit(lambda: remove_staging(key))
+        transaction.on_commit(lambda: remove_staging(key), robust=True)
     return sub
 
 
@@ -302,5 +302,5 @@ def accept(actor: Actor, submission: Submission) -> Submission:
             after={"status": sub.status, "archival_codes": created, "objects": len(stored)},
             institution_id=sub.institution_id,
         )
-        transaction.on_commit(lambda: remove_staging(key))
+        transaction.on_commit(lambda: remove_staging(key), robust=True)
     return sub
