@@ -358,9 +358,16 @@ def validate_values(
     """Clean ``raw`` (keyed by field code) against the scheme. Unknown keys are ignored. With
     ``partial`` only the keys present are checked (an update); otherwise missing required
     fields are errors (a new item). Returns the cleaned values and the errors, in field order."""
+    return validate_fields(fields_of(scheme), raw, partial=partial)
+
+
+def validate_fields(
+    fields: list[MetadataField], raw: Mapping[str, object], *, partial: bool = False
+) -> tuple[dict[str, object], list[FieldError]]:
+    """``validate_values`` for a field list not stored as a scheme (e.g. volume fields)."""
     cleaned: dict[str, object] = {}
     errors: list[FieldError] = []
-    for f in fields_of(scheme):
+    for f in fields:
         if f.code not in raw:
             if f.required and not partial:
                 errors.append(field_error(f, "required", ""))
