@@ -7,5 +7,6 @@ from lantai.api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("checks/", include("lantai.checks.urls")),
     path("", include("lantai.web.urls")),
 ]

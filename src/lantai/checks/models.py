@@ -145,6 +145,7 @@ class CheckRun(models.Model):
     stage = models.CharField(max_length=2, choices=StageChoice.choices)
     scheme = models.ForeignKey(CheckScheme, null=True, blank=True, on_delete=models.SET_NULL)
     scheme_code = models.CharField(max_length=40, blank=True)  # kept if the scheme is deleted
+    institution_id = models.BigIntegerField(null=True, blank=True, db_index=True)  # the sender; data scope
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(default=timezone.now)
     outcome = models.CharField(max_length=13, choices=OutcomeChoice.choices)

@@ -78,6 +78,7 @@ class CheckReport:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     finished_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     environment: dict[str, Any] = field(default_factory=dict)  # e.g. antivirus engine version
+    institution_id: int | None = None  # the sending institution (data scope of the stored run)
 
     @property
     def outcome(self) -> str:
@@ -129,6 +130,7 @@ class CheckReport:
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat(),
             "environment": self.environment,
+            "institution_id": self.institution_id,
             "summary": self.summary(),
             "results": [r.to_json() for r in self.results],
         }
@@ -143,6 +145,7 @@ class CheckReport:
             started_at=datetime.fromisoformat(data["started_at"]),
             finished_at=datetime.fromisoformat(data["finished_at"]),
             environment=dict(data.get("environment") or {}),
+            institution_id=data.get("institution_id"),
         )
 
 
@@ -292,6 +295,7 @@ def run_checks(package: PackageView, *, scheme_code: str | None = None) -> Check
         started_at=started,
         finished_at=datetime.now(UTC),
         environment=environment,
+        institution_id=package.institution_id,
     )
 
 
@@ -310,6 +314,7 @@ def save_report(
             stage=report.stage,
             scheme=CheckScheme.objects.filter(code=report.scheme_code).first(),
             scheme_code=report.scheme_code,
+            institution_id=report.institution_id,
             started_at=report.started_at,
             finished_at=report.finished_at,
             outcome=report.outcome,
@@ -337,6 +342,7 @@ def save_report(
             "checks.run",
             object_type=subject_type,
             object_id=subject_id,
+            institution_id=report.institution_id,
             after={"run": str(run.public_id), "scheme": report.scheme_code, **summary},
         )
     return run

@@ -1,0 +1,109 @@
+"""Stored reports: save_report writes the run, one row per result and a checks.run audit event;
+the JSON has a stable shape; the PDF is Chinese; pages and API respect permissions and scope."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdfium2
+import pytest
+from django.db import transaction
+
+from lantai.accounts import services as account_services
+from lantai.accounts.models import Institution
+from lantai.audit.models import AuditEvent
+from lantai.catalog.models import Fonds
+from lantai.checks.models import CheckResult, CheckRun
+from lantai.checks.runner import CheckReport, render_report_pdf, run_checks, save_report
+from tests.checks.builders import FONDS, PackageBuilder, jpeg_bytes, pdf_bytes, ws_metadata
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def report(tmp_path: Path, archive) -> CheckReport:
+    Fonds.objects.create(code=FONDS, name="兰台市档案局", institution=archive)
+    b = PackageBuilder(tmp_path, institution_id=archive.pk)
+    b.item(ws_metadata(1), ("a/正文.pdf", pdf_bytes()))
+    b.item(ws_metadata(2), ("b/正文.pdf", jpeg_bytes()))  # JPEG named .pdf: 不通过
+    return run_checks(b.build())
+
+
+@pytest.fixture
+def run(report) -> CheckRun:
+    with transaction.atomic():
+        return save_report(report, subject_type="ingest.submission", subject_id="S-1")
+
+
+def test_json_shape_is_stable(report):
+    data = report.to_json()
+    assert set(data) == {
+        "version",
+        "stage",
+        "scheme",
+        "category",
+        "outcome",
+        "started_at",
+        "finished_at",
+        "environment",
+        "institution_id",
+        "summary",
+        "results",
+    }
+    assert data["outcome"] == "failed" and "GD-3-3" in data["summary"]["failed_codes"]
+    first = data["results"][0]
+    assert set(first) == {"code", "name", "dimension", "target", "outcome", "evidence", "rule", "blocking"}
+    assert sum(data["summary"]["counts"].values()) == len(data["results"])
+    again = CheckReport.from_json(data)
+    assert again.to_json() == data
+    assert {"code": "GD-3-3", "target": "file:b/正文.pdf"} in report.failures()
+
+
+def test_save_report_writes_rows_and_one_audit_event(run, report):
+    assert run.outcome == "failed" and run.scheme_code == "GD-WS"
+    assert CheckResult.objects.filter(run=run).count() == len(report.results)
+    bad = CheckResult.objects.get(run=run, code="GD-3-3", target="file:b/正文.pdf")
+    assert bad.outcome == "failed" and bad.evidence["mime"] == "image/jpeg" and bad.rule
+    events = AuditEvent.objects.filter(action="checks.run")
+    assert events.count() == 1
+    event = events.get()
+    assert event.object_id == "S-1" and event.after["outcome"] == "failed"
+    assert "GD-3-3" in event.after["failed_codes"]
+
+
+def test_pdf_is_chinese_and_lists_every_failed_item(report):
+    pdf = render_report_pdf(report, "四性检测报告 测试")
+    assert pdf.startswith(b"%PDF")
+    doc = pypdfium2.PdfDocument(io.BytesIO(pdf))
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    for expected in ("四性检测报告", "真实性", "可用性", "不通过", "GD-3-3", "内容数据格式检测", "待人工"):
+        assert expected in text, expected
+
+
+def test_report_pages_need_review_permission_and_scope(
+    run, logged_in, make_user, archivist, sysadmin, system
+):
+    client = logged_in(archivist)
+    page = client.get(f"/checks/runs/{run.public_id}/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "不通过" in html and "GD-3-3" in html and "outcome-failed" in html
+    pdf = client.get(f"/checks/runs/{run.public_id}/report.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    data = client.get(f"/checks/runs/{run.public_id}/report.json").json()
+    assert data["outcome"] == "failed"
+    api = client.get(f"/api/v1/checks/runs/{run.public_id}")
+    assert api.status_code == 200 and api.json()["subject_id"] == "S-1"
+
+    # another institution's archivist: the run does not exist for them
+    other = account_services.create_institution(
+        system, code="QT", name="其他馆", kind=Institution.Kind.ARCHIVE
+    )
+    outsider = make_user("outsider", "archivist", institution=other)
+    client = logged_in(outsider)
+    assert client.get(f"/checks/runs/{run.public_id}/").status_code == 404
+    assert client.get(f"/api/v1/checks/runs/{run.public_id}").status_code == 404
+    # the system administrator configures checks but does not read submissions' reports
+    assert logged_in(sysadmin).get(f"/checks/runs/{run.public_id}/").status_code == 404
+    assert logged_in(archivist).get("/checks/runs/not-a-uuid/").status_code == 404
