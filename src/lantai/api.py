@@ -27,6 +27,7 @@ from lantai.checks.api import router as checks_router
 from lantai.core.api import router as core_router
 from lantai.core.errors import LantaiError
 from lantai.ingest.api import router as ingest_router
+from lantai.search.api import router as search_router
 
 log = logging.getLogger(__name__)
 
@@ -152,4 +153,5 @@ api.add_router("/", core_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/ingest/", ingest_router)
+api.add_router("/search", search_router)
 api.add_router("/checks/", checks_router)

@@ -8,5 +8,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("checks/", include("lantai.checks.urls")),
+    path("search/", include("lantai.search.urls")),
     path("", include("lantai.web.urls")),
 ]

@@ -11,7 +11,6 @@ from django.db import transaction
 
 from lantai.catalog import hooks
 from lantai.catalog.models import Category, Fonds, Item, RetentionPeriod
-from lantai.core import jobs
 from lantai.search.backends import get_backend, reset_backends
 
 _numbers = itertools.count(1)
@@ -27,10 +26,16 @@ def search_index(settings, tmp_path):
 
 
 def run_jobs() -> int:
-    """Run every queued job in this thread (as `lantai worker --batch` would)."""
-    worker = jobs._make_worker(jobs.new_worker_id(), ["*"], True, None, 0)
-    worker.run()
-    return worker._run_tasks
+    """Run every queued job in this thread, in order, as a worker would (the real worker loop
+    closes the connection, which the test's transaction cannot survive)."""
+    from django_tasks_db.models import DBTaskResult
+
+    done = 0
+    while job := DBTaskResult.objects.ready().order_by("enqueued_at", "id").first():
+        job.claim("test-worker")
+        job.set_successful(job.task.call(*job.args_kwargs["args"], **job.args_kwargs["kwargs"]))
+        done += 1
+    return done
 
 
 @pytest.fixture
