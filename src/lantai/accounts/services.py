@@ -101,6 +101,8 @@ FIELD_LABELS: dict[str, str | Promise] = {
     "kind": _("kind"),
     "new_password": _("new password"),
     "expires_at": _("expiry date"),
+    "password2": _("password again"),
+    "action": _("action"),
 }
 
 

@@ -1,5 +1,8 @@
 """The staff module bar (VISION.md order): each module and its pages, with the permission
-that shows it. Apps register their pages here as they are built."""
+that shows it. Apps register their pages here as they are built.
+
+Module titles carry the message context "module": one-word English msgids such as "Use"
+collide across app catalogues, and the context keeps the module bar's Chinese its own."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass
@@ -26,10 +30,10 @@ class Module:
 
 
 MODULES: list[Module] = [
-    Module("home", _("Home"), [Page("dashboard", _("My tasks"), "web:dashboard")]),
+    Module("home", pgettext_lazy("module", "Home"), [Page("dashboard", _("My tasks"), "web:dashboard")]),
     Module(
         "collect",
-        _("Collect"),
+        pgettext_lazy("module", "Collect"),
         [
             Page("online", _("Online archiving"), None, "ingest.review"),
             Page("accession", _("Accession"), None, "ingest.review"),
@@ -40,7 +44,7 @@ MODULES: list[Module] = [
     ),
     Module(
         "arrange",
-        _("Arrange"),
+        pgettext_lazy("module", "Arrange"),
         [
             Page("pre_archive", _("Pre-archive queue"), None, "ingest.review"),
             Page("describe", _("Description"), None, "catalog.edit"),
@@ -52,7 +56,7 @@ MODULES: list[Module] = [
     ),
     Module(
         "preserve",
-        _("Preserve"),
+        pgettext_lazy("module", "Preserve"),
         [
             Page("locations", _("Storage locations"), None, "catalog.view"),
             Page("aips", _("Archival packages"), None, "catalog.view"),
@@ -63,7 +67,7 @@ MODULES: list[Module] = [
     ),
     Module(
         "use",
-        _("Use"),
+        pgettext_lazy("module", "Use"),
         [
             Page("search", _("Search"), None, "search.use"),
             Page("requests", _("Access requests"), None, "search.use"),
@@ -75,7 +79,7 @@ MODULES: list[Module] = [
     ),
     Module(
         "appraise",
-        _("Appraise"),
+        pgettext_lazy("module", "Appraise"),
         [
             Page("open_review", _("Open review"), None, "access.approve"),
             Page("expiry", _("Expiry appraisal"), None, "access.approve"),
@@ -85,7 +89,7 @@ MODULES: list[Module] = [
     ),
     Module(
         "compile",
-        _("Compile"),
+        pgettext_lazy("module", "Compile"),
         [
             Page("compilations", _("Compilations"), None, "catalog.edit"),
             Page("exhibitions", _("Exhibitions"), None, "catalog.edit"),
@@ -95,7 +99,7 @@ MODULES: list[Module] = [
     ),
     Module(
         "stats",
-        _("Statistics"),
+        pgettext_lazy("module", "Statistics"),
         [
             Page("charts", _("Charts"), None, "catalog.view"),
             Page("annual", _("Annual report"), None, "catalog.view"),
@@ -104,13 +108,15 @@ MODULES: list[Module] = [
     ),
     Module(
         "system",
-        _("System"),
+        pgettext_lazy("module", "System"),
         [
             Page("fonds", _("Fonds"), None, "catalog.configure"),
             Page("categories", _("Categories and schemes"), None, "catalog.configure"),
             Page("code_rules", _("Archival code rules"), None, "catalog.configure"),
             Page("check_schemes", _("Check schemes"), None, "system.configure"),
+            Page("institutions", _("Institutions"), "web:institutions", "accounts.manage_users"),
             Page("users", _("Users and roles"), "web:users", "accounts.manage_users"),
+            Page("roles", _("Role assignment"), "web:users", "accounts.assign_roles"),
             Page("api_keys", _("API keys"), "web:api_keys", "apikeys.manage"),
             Page("audit", _("Audit log"), "web:audit", "audit.view"),
         ],

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from lantai.accounts import roles as role_defs
 from lantai.accounts import services as account_services
 from lantai.accounts.actor import Actor
-from lantai.accounts.models import ApiKey, Institution, User
+from lantai.accounts.models import ApiKey, Institution, SecurityLevel, User
 from lantai.accounts.queries import role_codes_of
 from lantai.audit import queries as audit_queries
 from lantai.audit import services as audit
 from lantai.core.errors import LantaiError
+from lantai.web.dashboard import ACTION_LABELS, recent_actions_of, widgets_for
 from lantai.web.navigation import MODULES
 
 
@@ -68,6 +69,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     roles = role_codes_of(user)
     role_names = [r["name"] for r in role_defs.BUILTIN_ROLES if r["code"] in roles]
+    recent = [{"event": e, "label": ACTION_LABELS.get(e.action, e.action)} for e in recent_actions_of(actor)]
     return render(
         request,
         "web/dashboard.html",
@@ -75,29 +77,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "role_names": role_names,
             "is_trio": any(r in role_defs.TRIO for r in roles),
             "actor": actor,
-            "widgets": dashboard_widgets(actor),
+            "widgets": widgets_for(actor),
+            "recent": recent,
+            "clearance": SecurityLevel(user.clearance).label,
+            "active_module": "home",
         },
     )
-
-
-def dashboard_widgets(actor: Actor) -> list[dict[str, object]]:
-    """Counts for the home page; apps add theirs as they are built."""
-    widgets: list[dict[str, object]] = []
-    if actor.has("accounts.manage_users"):
-        widgets.append({"title": _("Users"), "value": User.objects.count()})
-        widgets.append({"title": _("Institutions"), "value": Institution.objects.count()})
-    if actor.has("apikeys.manage"):
-        widgets.append(
-            {"title": _("Active API keys"), "value": ApiKey.objects.filter(revoked_at__isnull=True).count()}
-        )
-    if actor.has("audit.view"):
-        day_ago = timezone.now() - timedelta(days=1)
-        qs = audit_queries.filtered_events(actor, since=day_ago)
-        widgets.append({"title": _("Audit events, last 24 h"), "value": qs.count()})
-        widgets.append(
-            {"title": _("Failed or denied, last 24 h"), "value": qs.exclude(outcome="success").count()}
-        )
-    return widgets
 
 
 @login_required
@@ -109,20 +94,7 @@ def module_page(request: HttpRequest, module: str) -> HttpResponse:
     pages = [p for p in found.pages if p.permission is None or actor.has(p.permission)]
     if not pages:
         raise Http404
-    return render(request, "web/module.html", {"module": found, "pages": pages})
-
-
-@login_required
-def users(request: HttpRequest) -> HttpResponse:
-    actor = actor_for(request)
-    if not (actor.has("accounts.manage_users") or actor.has("accounts.assign_roles")):
-        raise Http404
-    role_names = {r["code"]: r["name"] for r in role_defs.BUILTIN_ROLES}
-    rows = [
-        {"user": user, "roles": [role_names.get(code, code) for code in role_codes_of(user)]}
-        for user in User.objects.select_related("institution").order_by("username")
-    ]
-    return render(request, "web/users.html", {"rows": rows})
+    return render(request, "web/module.html", {"module": found, "pages": pages, "active_module": found.key})
 
 
 @login_required
@@ -164,6 +136,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             "scopes": role_defs.API_KEY_SCOPES,
             "new_token": new_token,
             "now": timezone.now(),
+            "active_module": "system",
         },
     )
 
@@ -208,6 +181,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "filters": request.GET,
             "query": query.urlencode(),
             "next_before": events[-1].seq if len(events) == 50 else None,
+            "active_module": "system",
         },
     )
 
