@@ -29,7 +29,7 @@ from ninja.responses import Status
 from lantai.accounts.api import actor_of
 from lantai.core.errors import LantaiError
 from lantai.ingest import queries, services
-from lantai.ingest.errors import MalformedRequest
+from lantai.ingest.errors import DuplicatePath, MalformedRequest
 from lantai.ingest.models import Submission
 from lantai.ingest.staging import StagedFile, Staging
 from lantai.ingest.upload import StagedUpload, StagingUploadHandler
@@ -165,14 +165,17 @@ def staged_parts(request: HttpRequest, staging: Staging) -> dict[str, StagedFile
     except Exception as exc:  # a malformed body: Django's MultiPartParserError and friends
         raise MalformedRequest(reason=f"{type(exc).__name__}: {str(exc)[:150]}") from exc
     out: dict[str, StagedFile] = {}
-    for field_name, upload in files.items():
+    for field_name, uploads in files.lists():
+        if len(uploads) != 1:
+            raise DuplicatePath(path=field_name)
+        upload = uploads[0]
         if isinstance(upload, StagedUpload):
             out[field_name] = upload.staged
         else:
             parts = staging.root / "parts"
             parts.mkdir(exist_ok=True)
             target = parts / f"copy-{len(out):06d}"
-            size, digests = staging.write_stream(target, upload)
+            size, digests = staging.write_stream(target, upload)  # type: ignore[arg-type]  # file-like
             out[field_name] = StagedFile(field_name, target, size, digests)
     return out
 
@@ -226,8 +229,8 @@ def submit_package(request: HttpRequest) -> Status[dict[str, Any]]:
         package = parts.get("package")
         if package is None:
             raise MalformedRequest(reason="the package part is missing")
-        upload = request.FILES["package"]
-        name = (upload.name or "package").rsplit("/", 1)[-1]
+        upload = request.FILES.get("package")
+        name = (getattr(upload, "name", "") or "package").rsplit("/", 1)[-1]
         suffix = ".xml" if name.lower().endswith(".xml") else ".zip"
         source = staging.root / f"upload{suffix}"
         package.staged.rename(source)

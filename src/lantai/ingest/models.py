@@ -108,7 +108,13 @@ class SubmissionFile(models.Model):
     item = models.ForeignKey(
         SubmissionItem, null=True, blank=True, on_delete=models.CASCADE, related_name="files"
     )
+
+    class Role(models.TextChoices):
+        CONTENT = "content", _("Content or item metadata")
+        STRUCTURE = "structure", _("Package structure (说明文件, 目录文件, BagIt tag files)")
+
     path = models.CharField(max_length=1000)
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CONTENT)
     staged_name = models.CharField(max_length=1000)  # relative to the staging folder
     size = models.BigIntegerField()
     sm3 = models.CharField(max_length=64)

@@ -90,6 +90,8 @@ def content_digest(parsed: ParsedPackage) -> str:
 def existing_for(actor: Actor, package_id: str, digest: str) -> Submission | None:
     """Idempotency: the same package id with the same content is the same submission; with
     different content it is a conflict unless the earlier attempt failed or was returned."""
+    if actor.institution_id is None:
+        return None
     latest = (
         Submission.objects.filter(institution_id=actor.institution_id, package_id=package_id)
         .order_by("-attempt")
@@ -136,7 +138,7 @@ def register(
                 package_computed=parsed.package_computed,
                 item_count=len(parsed.items),
                 file_count=len(parsed.files),
-                total_bytes=sum(f.size for f in parsed.files.values()),
+                total_bytes=sum(f.size for p, f in parsed.files.items() if p not in parsed.structural),
                 staging_key=staging.key,
                 structure={
                     "missing": [
@@ -150,7 +152,7 @@ def register(
                         for p in missing
                     ],
                     "extra": parsed.extra(),
-                    "notes": parsed.notes,
+                    "notes": {**parsed.notes, "structural_paths": sorted(parsed.structural)},
                 },
             )
             items = SubmissionItem.objects.bulk_create(
@@ -231,6 +233,7 @@ def _file_row(
         submission=sub,
         item=item,
         path=f.path,
+        role=SubmissionFile.Role.STRUCTURE if f.path in parsed.structural else SubmissionFile.Role.CONTENT,
         staged_name=f.staged.relative_to(staging.root).as_posix(),
         size=f.size,
         sm3=f.digests["sm3"],
@@ -260,7 +263,9 @@ def package_view(sub: Submission) -> PackageView:
             declared_size=f.declared_size,
             declared_created=f.declared_created,
         )
-        for f in sub.files.order_by("path")
+        # Structure files (说明文件, 目录文件, BagIt tag files) were read and verified by the
+        # package reader; the checks judge the content.
+        for f in sub.files.filter(role=SubmissionFile.Role.CONTENT).order_by("path")
     ]
     by_item: dict[int, list[FileView]] = {}
     for fv in files:

@@ -46,6 +46,7 @@ LABEL_CODES = {
     "页数": "page_count",
     "备注": "notes",
     "附注": "notes",
+    "控制标识": "open_status",  # DA/T 48 权限管理/控制标识: 开放 / 控制
 }
 _HEX = re.compile(r"^[0-9a-f]+$")
 _HEX_LEN = {"sm3": 64, "sha256": 64, "sha512": 128, "md5": 32, "sha1": 40}
@@ -332,7 +333,7 @@ def read_eep(xml_file: StagedFile, staging: Staging, form: dict[str, str]) -> Pa
         metadata: dict[str, object] = {}
         for block in ent:
             name = xmlsafe.local(block.tag)
-            if name in ("档号", "内容描述", "形式特征", "来源"):
+            if name in ("档号", "内容描述", "形式特征", "来源", "权限管理"):
                 metadata.update(
                     {k: v for k, v in map_labels(xmlsafe.leaves(block)).items() if k not in metadata}
                 )
@@ -412,17 +413,21 @@ def read_bagit(files: dict[str, StagedFile], staging: Staging, form: dict[str, s
     except bagit.BagError as exc:
         raise BagInvalid(reason=str(exc).replace(str(staging.payload), "")[:300]) from exc
     declarations: dict[str, FileDecl] = {}
-    structural: set[str] = set()
     for rel, hashes in bag.entries.items():
         path = nfc(root + rel.replace("\\", "/"))
         declared = {a: h.lower() for a, h in hashes.items() if a in SUPPORTED_ALGORITHMS}
-        declarations[path] = FileDecl(path, declared)
-    for p in files:
-        name = p[len(root) :]
-        if "/" not in name and (name == "bagit.txt" or name.startswith("tagmanifest-")):
-            structural.add(p)
-        elif "/" not in name and name.startswith("manifest-") and p not in declarations:
-            structural.add(p)
+        if path.startswith(root + "data/"):
+            declarations[path] = FileDecl(path, declared)
+            continue
+        # A tag file: verified here, as part of reading the bag's structure.
+        tag = files.get(path)
+        if tag is None:
+            raise BagInvalid(reason=f"tag file {rel} is listed in a tag manifest but absent")
+        tag.ensure(declared.keys())
+        wrong = [a for a, h in declared.items() if tag.digests.get(a) != h]
+        if wrong:
+            raise BagInvalid(reason=f"tag file {rel} does not match its {', '.join(wrong)} digest")
+    structural = {p for p in files if not p.startswith(root + "data/")}
     info = {k: (v if isinstance(v, str) else "; ".join(v)) for k, v in bag.info.items()}
     payload = sorted(p for p in files if p.startswith(root + "data/"))
     declared_payload = sorted(p for p in declarations if p.startswith(root + "data/"))
@@ -462,7 +467,10 @@ def read_bagit(files: dict[str, StagedFile], staging: Staging, form: dict[str, s
         declarations=declarations,
         registration=registration,
         structural=structural,
-        notes={"bagit_version": bag.version, "algorithms": sorted(bag.algorithms)},
+        notes={
+            "bagit_version": ".".join(str(n) for n in bag.version_info),
+            "algorithms": sorted(bag.algorithms),
+        },
     )
 
 

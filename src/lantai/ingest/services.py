@@ -171,7 +171,7 @@ def _is_zip(path: Path) -> bool:
 
 def _detect(files: Mapping[str, StagedFile]) -> str:
     names = {p.rsplit("/", 1)[-1].lower() for p in files}
-    if "bagit.txt" in names:
+    if "bagit.txt" in names or any(n.startswith("manifest-") and n.endswith(".txt") for n in names):
         return "bagit"
     if "目录文件.xml" in names:
         return "dat93"

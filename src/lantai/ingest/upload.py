@@ -27,7 +27,7 @@ class StagedUpload(UploadedFile):
         self.staged = staged
         self.field_name = field_name
 
-    def open(self, mode: str | None = None) -> StagedUpload:
+    def open(self, mode: str | None = None, *args: Any, **kwargs: Any) -> StagedUpload:
         self.file = self.staged.staged.open("rb")
         return self
 
