@@ -26,7 +26,7 @@ from lantai.catalog.models import (
     RetentionPeriod,
     Volume,
 )
-from lantai.core.errors import NotFound
+from lantai.core.errors import NotFound, PermissionDenied
 
 READ_PERMISSIONS = ("catalog.view", "catalog.view_open")
 PAGE_SIZE = 50
@@ -251,7 +251,9 @@ def item_page(
     after: str | None = None,
     size: int = PAGE_SIZE,
 ) -> Page:
-    qs = filter_items(visible_items(actor), filters).select_related("fonds", "category", "retention")
+    if not can_read_items(actor):
+        raise PermissionDenied(details={"missing": ["catalog.view"]})
+    qs = filter_items(visible_items(actor), filters).select_related("fonds", "category", "scheme", "volume")
     return keyset_page(qs, sort=sort, after=after, size=size)
 
 
