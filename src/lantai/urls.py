@@ -9,5 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("checks/", include("lantai.checks.urls")),
     path("search/", include("lantai.search.urls")),
+    path("ingest/", include("lantai.ingest.urls")),
     path("", include("lantai.web.urls")),
 ]

@@ -198,7 +198,7 @@ def _answer(sub: Submission, created: bool) -> Status[dict[str, Any]]:
 )
 def submit(request: HttpRequest) -> Status[dict[str, Any]]:
     actor = actor_of(request)
-    actor.require("ingest.submit")
+    services.require_submit(actor)
     staging = Staging()
     try:
         parts = staged_parts(request, staging)
@@ -222,7 +222,7 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
 )
 def submit_package(request: HttpRequest) -> Status[dict[str, Any]]:
     actor = actor_of(request)
-    actor.require("ingest.submit")
+    services.require_submit(actor)
     staging = Staging()
     try:
         parts = staged_parts(request, staging)

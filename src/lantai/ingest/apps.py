@@ -7,3 +7,11 @@ class IngestConfig(AppConfig):
     name = "lantai.ingest"
     label = "ingest"
     verbose_name = "在线归档"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from lantai.web.navigation import Page, register_page
+
+        register_page("collect", Page("online", _("Online archiving"), "ingest:submissions", "ingest.review"))
+        register_page("arrange", Page("pre_archive", _("Pre-archive queue"), "ingest:queue", "ingest.review"))

@@ -87,13 +87,19 @@ def content_digest(parsed: ParsedPackage) -> str:
     return listing_digests(parsed.files.values(), metadata)["sm3"]
 
 
-def existing_for(actor: Actor, package_id: str, digest: str) -> Submission | None:
+def submitting_institution(actor: Actor, fonds: Fonds) -> int:
+    """A business system (or the CLI acting for one) submits for its own institution; staff
+    uploading a package received otherwise submit for the fonds' institution."""
+    if actor.kind in ("apikey", "system") and actor.institution_id is not None:
+        return actor.institution_id
+    return fonds.institution_id
+
+
+def existing_for(institution_id: int, package_id: str, digest: str) -> Submission | None:
     """Idempotency: the same package id with the same content is the same submission; with
     different content it is a conflict unless the earlier attempt failed or was returned."""
-    if actor.institution_id is None:
-        return None
     latest = (
-        Submission.objects.filter(institution_id=actor.institution_id, package_id=package_id)
+        Submission.objects.filter(institution_id=institution_id, package_id=package_id)
         .order_by("-attempt")
         .first()
     )
@@ -113,10 +119,10 @@ def register(
     fonds, category = _resolve(actor, parsed)
     digest = content_digest(parsed)
     package_id = parsed.package_id or f"sm3:{digest}"
-    existing = existing_for(actor, package_id, digest)
+    institution_id = submitting_institution(actor, fonds)
+    existing = existing_for(institution_id, package_id, digest)
     if existing is not None:
         return existing, False
-    institution_id = actor.institution_id or fonds.institution_id
     attempt = Submission.objects.filter(institution_id=institution_id, package_id=package_id).count() + 1
     missing = parsed.missing()
     try:
@@ -204,7 +210,7 @@ def register(
             )
     except IntegrityError:
         # A concurrent request registered the same package id first.
-        again = existing_for(actor, package_id, digest)
+        again = existing_for(institution_id, package_id, digest)
         if again is None:
             raise
         return again, False

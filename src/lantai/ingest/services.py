@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from lantai.accounts.actor import Actor
 from lantai.audit import services as audit
-from lantai.core.errors import LantaiError
+from lantai.core.errors import LantaiError, PermissionDenied
 from lantai.core.hashing import digest_file
 from lantai.ingest import pipeline, readers
 from lantai.ingest.errors import (
@@ -33,6 +33,13 @@ from lantai.ingest.staging import StagedFile, Staging, algorithms_for, remove_st
 from lantai.ingest.unpack import copy_tree, folder_algorithms, safe_relpath, unpack_zip
 
 PACKAGE_KINDS = ("auto", "dat93", "eep", "bagit")
+
+
+def require_submit(actor: Actor) -> None:
+    """Business systems submit (``ingest.submit``); archivists who accept may also upload a
+    package received by other means (``ingest.accept``)."""
+    if not (actor.has("ingest.submit") or actor.has("ingest.accept")):
+        raise PermissionDenied(details={"missing": ["ingest.submit"]})
 
 
 def refused(actor: Actor, exc: LantaiError, what: dict[str, object]) -> None:
@@ -113,7 +120,7 @@ def submit_package(
 ) -> tuple[Submission, bool]:
     """A package file (zip of a DA/T 93 folder or a bag, or an EEP .xml) or a folder.
     ``source`` may already be in ``staging`` (an upload); a folder is copied in while hashed."""
-    actor.require("ingest.submit")
+    require_submit(actor)
     started = timezone.now()
     form = {k: v for k, v in (form or {}).items() if v}
     staging = staging or Staging()

@@ -71,6 +71,10 @@ class Staging:
     def keep(self) -> None:
         self._keep = True
 
+    @property
+    def kept(self) -> bool:
+        return self._keep
+
     def remove(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
 
