@@ -113,7 +113,8 @@ def test_format_outside_the_category_list_fails_and_png_warns_for_photos(tmp_pat
     ws.item(ws_metadata(1), ("a/录音.wav", wav_bytes()))
     (r,) = results_for(run_checks(ws.build()), "GD-3-3")
     assert r.outcome == Outcome.FAILED and r.evidence["reason"] == "format not allowed"
-    assert "puid" in r.evidence
+    assert r.evidence["puid"] in ("fmt/141", "fmt/142", "fmt/143", "fmt/6", "fmt/527")
+    assert "WAVE" in r.evidence["description"]
 
     (tmp_path / "zp").mkdir()
     zp = PackageBuilder(tmp_path / "zp", category="ZP", institution_id=fonds.institution_id)

@@ -75,10 +75,19 @@ class _FidoRunner:
     """fido with its PRONOM signatures loaded once per process."""
 
     def __init__(self) -> None:
-        from fido.fido import Fido
+        from fido.fido import CONFIG_DIR, Fido
+        from fido.versions import get_local_versions
 
+        # The defaults dict fido's CLI fills in main() is not filled for library use: name the
+        # signature files of the installed release ourselves.
+        versions = get_local_versions(CONFIG_DIR)
         self.matches: list[Any] = []
-        self.fido = Fido(quiet=True, nocontainer=True, handle_matches=self._handle)
+        self.fido = Fido(
+            quiet=True,
+            nocontainer=True,
+            handle_matches=self._handle,
+            format_files=[versions.pronom_signature, versions.fido_extension_signature],
+        )
         self.lock = threading.Lock()
 
     def _handle(self, fullname: str, matches: list[Any], delta_t: float, matchtype: str = "") -> None:
@@ -110,15 +119,24 @@ def pronom_puid(path: Path) -> str:
         return ""
 
 
+def describe(path: Path) -> str:
+    """libmagic's long description ("PDF document, version 1.4"): evidence for rejected files only,
+    since a second libmagic pass on every file halves the identification rate."""
+    try:
+        with _magic_lock:
+            return str(_magic(False).from_file(str(path)))[:200]
+    except Exception:
+        return ""
+
+
 def identify(path: Path, name: str) -> FormatInfo:
     ext = extension_of(name)
     try:
         with _magic_lock:
             mime = _magic(True).from_file(str(path))
-            description = _magic(False).from_file(str(path))
     except Exception as exc:  # libmagic failure on a hostile file: report, don't crash
         return FormatInfo("application/octet-stream", "", ext, error=f"{type(exc).__name__}: {exc}"[:200])
-    info = FormatInfo(mime, description, ext)
+    info = FormatInfo(mime, "", ext)
     if mime in ZIP_MIMES and is_ofd(path):
         info.mime = OFD_MIME
         info.description = "OFD document (GB/T 33190)"

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from lantai.checks.formats import FormatInfo, identify, pronom_puid
+from lantai.checks.formats import FormatInfo, describe, identify, pronom_puid
 from lantai.checks.package import FileView, Outcome, PackageView
 from lantai.checks.readability import Inspection, inspect
 from lantai.checks.runner import CheckContext, CheckResult, register
+
+MAX_PUID_LOOKUPS = 200  # per run: PRONOM ids (fido) for files whose format is refused
 
 
 def probe(ctx: CheckContext, f: FileView) -> tuple[FormatInfo, Inspection]:
@@ -58,7 +60,12 @@ def format_allowed(ctx: CheckContext, package: PackageView) -> list[CheckResult]
             evidence["pdfa"] = ins.pdfa
         row = match_format(ctx, fmt, ins)
         if row is None:
-            evidence["puid"] = pronom_puid(f.local_path)
+            lookups = ctx.shared.setdefault("puid_lookups", [0])
+            if lookups[0] < MAX_PUID_LOOKUPS:
+                # ~40 ms each: bounded so a package of junk cannot make the run crawl
+                lookups[0] += 1
+                evidence["puid"] = pronom_puid(f.local_path)
+                evidence["description"] = describe(f.local_path)
             evidence["reason"] = "format not allowed"
             evidence["allowed"] = [r["code"] for r in allowed_formats(ctx)]
             return Outcome.FAILED, evidence
