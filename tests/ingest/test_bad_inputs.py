@@ -145,7 +145,8 @@ def test_invalid_date_and_unknown_code_fail_metadata_checks(api, fonds, ws, inge
 
 def test_zip_slip_refused(api, fonds, ws, ingest_dirs, tmp_path):
     z = corpus.zip_entries(tmp_path / "slip.zip", {"目录文件.XML": b"<a/>", "../../evil.txt": b"x"})
-    refused(package(api, z), 400, "ingest.unsafe_path", ingest_dirs)
+    body = refused(package(api, z), 400, "ingest.unsafe_path", ingest_dirs)
+    assert body["message"] == "信息包中含有不安全的路径（绝对路径、盘符或“..”）：../../evil.txt"
     assert not (tmp_path / "evil.txt").exists()
 
 
