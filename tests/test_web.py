@@ -347,3 +347,18 @@ def test_change_own_password(client, archivist):
     archivist.refresh_from_db()
     assert archivist.check_password("New@Pass20261")
     assert client.get("/").status_code == 200  # the session survives the change
+
+
+def test_stylesheets_of_the_pages_are_served(client, db):
+    page = text_of(client.get("/login/"))
+    sheets = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert sheets
+    for href in sheets:
+        response = client.get(href)
+        assert response.status_code == 200, href
+        assert "text/css" in response["Content-Type"]
+
+
+def test_search_box_only_for_those_who_may_search(logged_in, sysadmin, archivist):
+    assert 'role="search"' not in text_of(logged_in(sysadmin).get("/"))
+    assert 'role="search"' in text_of(logged_in(archivist).get("/"))

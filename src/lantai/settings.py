@@ -214,6 +214,8 @@ NINJA_PAGINATION_PER_PAGE = 50
 # Installed so that /api/v1/docs serves Swagger UI from ninja's bundled static files; without
 # it ninja's docs page loads its scripts from a CDN, which an offline archive cannot reach.
 INSTALLED_APPS.append("ninja")
+# The staff UI's stylesheet lives in the package (src/lantai/static), not in an app folder.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 
 # --- storage and ingest (online archiving) ---
 STORAGE_ROOT = env_path(
