@@ -90,11 +90,36 @@ class LocalObjectStore:
             if self.exists(ref.key) and self.path_of(ref.key).stat().st_size == size:
                 self._replicate(ref)
                 return ref
+            if self._link_in(path, ref):
+                self._replicate(ref)
+                return ref
         ref = self._copy_in(self.root, path)
         if sha256 and ref.sha256 != sha256:
             raise ObjectCorrupt(details={"expected": sha256, "actual": ref.sha256, "path": str(path)})
         self._replicate(ref)
         return ref
+
+    def _link_in(self, source: Path, ref: ObjectRef) -> bool:
+        """Hard-link a file whose digests were computed when it was received (staging and the
+        store share a file system): no byte is read or written again. False when linking is
+        not possible (another file system), so the caller copies instead."""
+        tmp_dir = self.root / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp = tmp_dir / f"link-{ref.sha256}-{os.getpid()}"
+        try:
+            os.link(source, tmp)
+        except OSError:
+            return False
+        try:
+            final = self.path_of(ref.key)
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp, 0o444)
+            os.replace(tmp, final)
+            _fsync_dir(final.parent)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        return True
 
     def _copy_in(self, root: Path, source: Path) -> ObjectRef:
         """Copy while hashing (one read of the source), then fsync and rename into place."""
