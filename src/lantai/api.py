@@ -24,6 +24,7 @@ from lantai.accounts.api import ApiKeyAuth, SessionAuth
 from lantai.accounts.api import router as accounts_router
 from lantai.audit.api import router as audit_router
 from lantai.catalog.api import router as catalog_router
+from lantai.catalog.api_io import router as catalog_io_router
 from lantai.checks.api import router as checks_router
 from lantai.core.api import router as core_router
 from lantai.core.errors import LantaiError
@@ -154,6 +155,7 @@ api.add_router("/", core_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/audit/", audit_router)
 api.add_router("/catalogue/", catalog_router)
+api.add_router("/catalogue-io/", catalog_io_router)
 api.add_router("/ingest/", ingest_router)
 api.add_router("/search", search_router)
 api.add_router("/checks/", checks_router)

@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "lantai.audit.cli",
     "lantai.ingest.cli",
     "lantai.search.cli",
+    "lantai.catalog.cli",
 ]
 
 

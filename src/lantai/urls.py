@@ -10,5 +10,6 @@ urlpatterns = [
     path("checks/", include("lantai.checks.urls")),
     path("search/", include("lantai.search.urls")),
     path("ingest/", include("lantai.ingest.urls")),
+    path("catalogue/io/", include("lantai.catalog.urls_io")),
     path("", include("lantai.web.urls")),
 ]

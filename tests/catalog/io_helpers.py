@@ -57,7 +57,8 @@ def read_xlsx(path: Path) -> list[list[object]]:
     wb = openpyxl.load_workbook(path, read_only=True)
     rows = [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
     wb.close()
-    return rows
+    width = max((len(r) for r in rows), default=0)
+    return [r + [None] * (width - len(r)) for r in rows]
 
 
 def make_fonds(institution, code: str = "Z109", name: str = "清溪县人民政府办公室") -> Fonds:

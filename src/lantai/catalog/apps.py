@@ -7,3 +7,8 @@ class CatalogConfig(AppConfig):
     name = "lantai.catalog"
     label = "catalog"
     verbose_name = "档案目录"
+
+    def ready(self) -> None:
+        from lantai.catalog import views_io
+
+        views_io.register_pages()
