@@ -55,6 +55,12 @@ def wav_bytes(seconds: float = 0.5, rate: int = 8000) -> bytes:
     return out.getvalue()
 
 
+def mp3_bytes(frames: int = 50) -> bytes:
+    """MPEG-1 Layer III frames (128 kbit/s, 44.1 kHz) of silence: what an encoder writes, minus audio."""
+    frame = b"\xff\xfb\x90\x64" + b"\x00" * (417 - 4)
+    return frame * frames
+
+
 OFD_NS = "http://www.ofdspec.org/2016"
 
 

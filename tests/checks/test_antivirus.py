@@ -58,3 +58,11 @@ def test_get_scanner_follows_settings(settings, clamd_socket):
     scanner = get_scanner()
     assert isinstance(scanner, ClamdScanner) and scanner.socket_path == clamd_socket
     assert "ClamAV" in scanner.describe()
+
+
+def test_signature_date_is_read_from_the_clamd_version():
+    from lantai.checks.items.antivirus import signature_date
+
+    assert str(signature_date("ClamAV 1.4.6/27421/Mon Oct 14 08:37:02 2024")) == "2024-10-14"
+    assert signature_date("ClamAV 1.4.6") is None  # local test signatures only
+    assert signature_date("ClamAV 1.4.6/27421/garbage") is None

@@ -6,6 +6,7 @@ Without a reachable scanner the items report "not performed" with the reason, ne
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from lantai.checks.antivirus import NoScanner, ScanStatus, get_scanner
@@ -22,7 +23,28 @@ def antivirus_present(ctx: CheckContext, package: PackageView) -> list[CheckResu
     if version.startswith("unavailable"):
         return [ctx.result(PACKAGE, Outcome.NOT_PERFORMED, {"reason": version})]
     ctx.environment["antivirus"] = version
-    return [ctx.result(PACKAGE, Outcome.PASSED, {"engine": version})]
+    evidence: dict[str, Any] = {"engine": version}
+    signed = signature_date(version)
+    if signed is not None:
+        # Offline archives get signatures out of band; stale ones are worth a warning, not a refusal.
+        age = (dt.datetime.now(dt.UTC).date() - signed).days
+        evidence["signature_date"] = signed.isoformat()
+        evidence["signature_age_days"] = age
+        if age > int(ctx.param("max_signature_age_days", 30)):
+            return [ctx.result(PACKAGE, Outcome.WARNING, evidence)]
+    return [ctx.result(PACKAGE, Outcome.PASSED, evidence)]
+
+
+def signature_date(version: str) -> dt.date | None:
+    """The signature database date from clamd's VERSION ("ClamAV 1.4.6/27421/Mon Oct 14 08:37:02 2024");
+    None when only local signature files are loaded (no official database version)."""
+    parts = version.split("/")
+    if len(parts) < 3:
+        return None
+    try:
+        return dt.datetime.strptime(parts[2].strip(), "%a %b %d %H:%M:%S %Y").date()
+    except ValueError:
+        return None
 
 
 @register("virus_scan")
