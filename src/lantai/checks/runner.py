@@ -110,9 +110,9 @@ class CheckReport:
 
     def summary(self) -> dict[str, Any]:
         counts = Counter(str(r.outcome) for r in self.results)
-        by_dimension: dict[str, dict[str, int]] = {}
+        by_dimension: dict[str, Counter[str]] = {}
         for r in self.results:
-            by_dimension.setdefault(r.dimension, Counter())[str(r.outcome)] += 1  # type: ignore[index]
+            by_dimension.setdefault(r.dimension, Counter())[str(r.outcome)] += 1
         return {
             "outcome": self.outcome,
             "counts": {str(o): counts.get(str(o), 0) for o in Outcome},
