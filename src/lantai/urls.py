@@ -11,5 +11,6 @@ urlpatterns = [
     path("search/", include("lantai.search.urls")),
     path("ingest/", include("lantai.ingest.urls")),
     path("catalogue/io/", include("lantai.catalog.urls_io")),
+    path("catalogue/", include("lantai.catalog.urls")),
     path("", include("lantai.web.urls")),
 ]

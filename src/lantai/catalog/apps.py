@@ -9,6 +9,7 @@ class CatalogConfig(AppConfig):
     verbose_name = "档案目录"
 
     def ready(self) -> None:
-        from lantai.catalog import views_io
+        from lantai.catalog import views, views_io
 
+        views.register_pages()
         views_io.register_pages()
