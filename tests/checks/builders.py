@@ -17,10 +17,32 @@ from lantai.core.hashing import digest_file
 FONDS = "Z109"
 
 
-def pdf_bytes(pages: int = 1, *, pdfa: bool = False, password: str = "") -> bytes:
+def pdf_bytes(
+    pages: int = 1, *, pdfa: bool = False, password: str = "", signed: bool = False, javascript: bool = False
+) -> bytes:
     pdf = pikepdf.new()
     for _ in range(pages):
         pdf.add_blank_page(page_size=(595, 842))
+    if signed:
+        # the structure a signing tool leaves: a /Sig field whose value holds the PKCS#7 blob
+        value = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Sig,
+                Filter=pikepdf.Name("/Adobe.PPKLite"),
+                SubFilter=pikepdf.Name("/adbe.pkcs7.detached"),
+                ByteRange=pikepdf.Array([0, 10, 20, 30]),
+                Contents=pikepdf.String(b"\x00" * 16),
+            )
+        )
+        field = pdf.make_indirect(
+            pikepdf.Dictionary(FT=pikepdf.Name.Sig, T=pikepdf.String("签名1"), V=value, Rect=[0, 0, 0, 0])
+        )
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]), SigFlags=3)
+    if javascript:
+        js = pdf.make_indirect(
+            pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        )
+        pdf.Root.OpenAction = js
     if pdfa:
         with pdf.open_metadata() as meta:
             meta["pdfaid:part"] = "2"
@@ -64,7 +86,9 @@ def mp3_bytes(frames: int = 50) -> bytes:
 OFD_NS = "http://www.ofdspec.org/2016"
 
 
-def ofd_bytes(*, pages: int = 1, break_page: bool = False, encrypted_flag: bool = False) -> bytes:
+def ofd_bytes(
+    *, pages: int = 1, break_page: bool = False, encrypted_flag: bool = False, signed: bool = False
+) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(
@@ -73,8 +97,16 @@ def ofd_bytes(*, pages: int = 1, break_page: bool = False, encrypted_flag: bool 
             f'<ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" DocType="OFD">'
             "<ofd:DocBody><ofd:DocInfo><ofd:DocID>abc</ofd:DocID><ofd:Title>关于开展档案工作的通知</ofd:Title>"
             "<ofd:CreationDate>2011-03-05</ofd:CreationDate></ofd:DocInfo>"
-            "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+            "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot>"
+            + ("<ofd:Signatures>Doc_0/Signs/Signatures.xml</ofd:Signatures>" if signed else "")
+            + "</ofd:DocBody></ofd:OFD>",
         )
+        if signed:
+            z.writestr(
+                "Doc_0/Signs/Signatures.xml",
+                f'<ofd:Signatures xmlns:ofd="{OFD_NS}"><ofd:MaxSignId>1</ofd:MaxSignId>'
+                '<ofd:Signature ID="1" Type="Seal" BaseLoc="Sign_0/Signature.xml"/></ofd:Signatures>',
+            )
         page_refs = "".join(
             f'<ofd:Page ID="{i + 10}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(pages)
         )

@@ -288,3 +288,22 @@ def test_unknown_stage_without_scheme_is_an_error(builder):
     with pytest.raises(CheckSchemeMissing) as exc:
         run_checks(package)
     assert exc.value.code == "checks.no_scheme"
+
+
+def test_signed_files_go_to_a_person_and_scripts_warn(builder):
+    builder.item(ws_metadata(1), ("a/签章.pdf", pdf_bytes(signed=True)))
+    builder.item(ws_metadata(2), ("b/签章.ofd", ofd_bytes(signed=True)))
+    builder.item(ws_metadata(3), ("c/脚本.pdf", pdf_bytes(javascript=True)))
+    report = run_checks(builder.build())
+    fixity = {r.target: r for r in results_for(report, "GD-1-1")}
+    assert (
+        fixity["file:a/签章.pdf"].outcome == Outcome.MANUAL
+        and fixity["file:a/签章.pdf"].evidence["signatures"] == 1
+    )
+    assert fixity["file:b/签章.ofd"].outcome == Outcome.MANUAL
+    assert fixity["file:c/脚本.pdf"].outcome == Outcome.PASSED
+    usable = {r.target: r for r in results_for(report, "GD-3-8")}
+    assert usable["file:c/脚本.pdf"].outcome == Outcome.WARNING
+    assert usable["file:c/脚本.pdf"].evidence["active_content"] == ["javascript"]
+    assert usable["file:a/签章.pdf"].outcome == Outcome.PASSED
+    assert report.outcome == "manual"

@@ -44,9 +44,16 @@ class Inspection:
     nonpublic_compression: list[str] = field(default_factory=list)
     pdfa: str = ""
     created: str = ""  # creation time found inside the file (PDF/OFD), ISO-ish text
+    signatures: int = 0  # electronic signatures / seals carried by the file (not verified here)
+    active_content: list[str] = field(default_factory=list)  # JavaScript, launch actions, embedded files
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "readable": self.readable, **self.detail}
+        data = {"kind": self.kind, "readable": self.readable, **self.detail}
+        if self.signatures:
+            data["signatures"] = self.signatures
+        if self.active_content:
+            data["active_content"] = self.active_content
+        return data
 
 
 def kind_of(fmt: FormatInfo) -> str:
@@ -126,6 +133,7 @@ def _pdf(path: Path, ins: Inspection) -> None:
             ins.pdfa = str(meta.pdfa_status or "")
         except Exception:
             ins.pdfa = ""
+        _pdf_features(pdf, ins)
         info = pdf.docinfo
         created = info.get("/CreationDate") if info is not None else None
         if created is not None:
@@ -144,6 +152,34 @@ def _pdf(path: Path, ins: Inspection) -> None:
     finally:
         doc.close()
     ins.readable = True
+
+
+def _pdf_features(pdf: Any, ins: Inspection) -> None:
+    """Signature fields and active content (DA/T 47: a long-term format carries no scripts)."""
+    root = pdf.Root
+    acro = root.get("/AcroForm")
+    pending = list(acro.get("/Fields", [])) if acro is not None else []
+    seen = 0
+    while pending and seen < 10_000:  # a field tree is small; the bound guards a cyclic one
+        seen += 1
+        fld = pending.pop()
+        if fld.get("/FT") == "/Sig" and fld.get("/V") is not None:
+            ins.signatures += 1
+        pending.extend(fld.get("/Kids", []))
+    names = root.get("/Names")
+    if names is not None:
+        if "/JavaScript" in names:
+            ins.active_content.append("javascript")
+        if "/EmbeddedFiles" in names:
+            ins.active_content.append("embedded_files")
+    action = root.get("/OpenAction")
+    if isinstance(action, dict) or hasattr(action, "get"):
+        try:
+            kind = str(action.get("/S", ""))
+        except Exception:
+            kind = ""
+        if kind in ("/JavaScript", "/Launch"):
+            ins.active_content.append(kind.strip("/").lower())
 
 
 def _pdf_date(text: str) -> str:
@@ -188,6 +224,13 @@ def _ofd(path: Path, ins: Inspection) -> None:
             ins.readable = False
             ins.detail["error"] = "OFD.xml names no DocRoot"
             return
+        for sig_ref in root.iterfind(".//ofd:Signatures", ns):
+            ref = (sig_ref.text or "").strip().lstrip("/")
+            if ref:
+                base_dir = doc_roots[0].rsplit("/", 1)[0] + "/" if "/" in doc_roots[0] else ""
+                entry = ref if ref in z.namelist() else base_dir + ref
+                signs = _xml_root(z, entry)
+                ins.signatures += sum(1 for _ in signs.iterfind(".//ofd:Signature", ns))
         created = root.find(".//ofd:DocInfo/ofd:CreationDate", ns)
         if created is not None and created.text:
             ins.created = created.text.strip()

@@ -102,6 +102,10 @@ def encryption_compression(ctx: CheckContext, package: PackageView) -> list[Chec
             evidence["nonpublic_compression"] = ins.nonpublic_compression[:20]
         if ins.encrypted or ins.nonpublic_compression:
             return Outcome.FAILED, evidence
+        if ins.active_content:
+            # DA/T 47: scripts, launch actions and embedded files hinder long-term use; not a refusal
+            evidence["active_content"] = ins.active_content
+            return Outcome.WARNING, evidence
         return Outcome.PASSED, evidence
 
     return ctx.per_file(package.files, check)

@@ -35,7 +35,9 @@ def digest_match(ctx: CheckContext, package: PackageView) -> list[CheckResult]:
     def check(f: FileView) -> tuple[Outcome, dict[str, Any]]:
         declared = {_norm_alg(k): v.strip().lower() for k, v in f.declared.items() if v}
         if not declared:
-            return Outcome.WARNING, {"reason": "no digest declared", "computed": f.digests}
+            return _with_signatures(
+                ctx, f, Outcome.WARNING, {"reason": "no digest declared", "computed": f.digests}
+            )
         computed = {_norm_alg(k): v.lower() for k, v in f.digests.items()}
         missing = [a for a in declared if a not in computed and a in SUPPORTED_ALGORITHMS]
         if missing:  # ingest hashes the declared algorithm too; this covers callers that did not
@@ -50,9 +52,24 @@ def digest_match(ctx: CheckContext, package: PackageView) -> list[CheckResult]:
         if not all(compared.values()):
             evidence["mismatch"] = [a for a, ok in compared.items() if not ok]
             return Outcome.FAILED, evidence
-        return Outcome.PASSED, evidence
+        return _with_signatures(ctx, f, Outcome.PASSED, evidence)
 
     return ctx.per_file(package.files, check)
+
+
+def _with_signatures(
+    ctx: CheckContext, f: FileView, outcome: Outcome, evidence: dict[str, Any]
+) -> tuple[Outcome, dict[str, Any]]:
+    """固化信息 includes electronic signatures and seals; Lantai cannot yet verify SM2/RSA signatures
+    or GB/T 38540 seals, so a signed file is handed to a person instead of being passed."""
+    from lantai.checks.items.content import probe
+
+    _fmt, ins = probe(ctx, f)
+    if ins.signatures:
+        evidence["signatures"] = ins.signatures
+        evidence["reason"] = "electronic signature or seal present: verify manually"
+        return Outcome.MANUAL, evidence
+    return outcome, evidence
 
 
 @register("package_digest")
