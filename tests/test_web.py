@@ -94,16 +94,6 @@ def test_logout_is_post_only_and_audited(client, archivist):
     assert client.get("/").status_code == 302
 
 
-def test_login_page_in_english_after_switching_language(client, db):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/login/"})
-    assert response.status_code == 302
-    page = text_of(client.get("/login/"))
-    assert "User name" in page and "Log in" in page
-    assert "用户名" not in page
-    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/login/"})
-    assert "用户名" in text_of(client.get("/login/"))
-
-
 # ------------------------------------------------------------------ dashboard and module bar
 
 
