@@ -474,3 +474,16 @@ def test_api_key_of_an_inactive_institution_stops_working(system, archive):
     Institution.objects.filter(pk=archive.pk).update(is_active=False)
     with pytest.raises(services.ApiKeyInvalid):
         services.authenticate_api_key(token)
+
+
+def test_demo_prints_the_administrator_login_and_url():
+    import io
+
+    from lantai.demo import DEMO_PASSWORD, print_logins
+
+    out = io.StringIO()
+    print_logins(out)
+    text = out.getvalue()
+    assert f"admin / {DEMO_PASSWORD}" in text
+    assert "http://127.0.0.1:8000/login/" in text
+    assert all(name in text for name in ("secadmin", "auditor", "archivist", "approver", "reader"))

@@ -30,9 +30,16 @@ def load_demo(force: bool = False) -> bool:
 
 
 def print_logins(out: TextIO) -> None:
+    """The demo logins, framed so that they stand out in `make run`'s output."""
+    from django.conf import settings
+
     from lantai.accounts.demo import DEMO_USERS
 
-    out.write(f"\n演示账户 demo accounts (密码 password: {DEMO_PASSWORD})\n")
+    rule = "=" * 64
+    out.write(f"\n{rule}\n")
+    out.write(f"  演示系统管理员 demo administrator:   admin / {DEMO_PASSWORD}\n")
+    out.write(f"  登录 log in at:   http://{settings.SERVE_BIND}/login/\n")
+    out.write(f"  全部演示账户 all demo accounts (密码 password {DEMO_PASSWORD}):\n")
     for username, display, role, _inst in DEMO_USERS:
-        out.write(f"  {username:<12} {display:<10} {role}\n")
-    out.write(f"系统管理员 demo administrator: admin / {DEMO_PASSWORD}\n\n")
+        out.write(f"    {username:<12} {display:<10} {role}\n")
+    out.write(f"{rule}\n\n")
