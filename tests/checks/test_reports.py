@@ -107,3 +107,72 @@ def test_report_pages_need_review_permission_and_scope(
     # the system administrator configures checks but does not read submissions' reports
     assert logged_in(sysadmin).get(f"/checks/runs/{run.public_id}/").status_code == 404
     assert logged_in(archivist).get("/checks/runs/not-a-uuid/").status_code == 404
+
+
+def test_a_person_decides_pending_items_and_the_run_outcome_follows(tmp_path, archive, archivist, logged_in):
+    from lantai.checks import hooks
+    from lantai.checks.models import CheckResult as Row
+
+    Fonds.objects.get_or_create(code=FONDS, defaults={"name": "兰台市档案局", "institution": archive})
+    b = PackageBuilder(tmp_path, institution_id=archive.pk)
+    b.item(ws_metadata(1), ("a/正文.pdf", pdf_bytes()))
+    with transaction.atomic():
+        run = save_report(run_checks(b.build()), subject_type="ingest.submission", subject_id="S-2")
+    assert run.outcome == "manual"
+    pending = list(Row.objects.filter(run=run, outcome__in=["manual", "not_performed"]).order_by("position"))
+    assert {r.code for r in pending} >= {"GD-2-5", "GD-4-2"}
+    seen = []
+    hooks.RUN_LISTENERS.append(seen.append)
+    try:
+        client = logged_in(archivist)
+        page = client.get(f"/checks/runs/{run.public_id}/").content.decode()
+        assert "待人工" in page and 'name="note"' in page
+        # a note is required
+        client.post(f"/checks/runs/{run.public_id}/", {"position": pending[0].position, "outcome": "passed"})
+        assert Row.objects.get(pk=pending[0].pk).outcome == pending[0].outcome
+        for row in pending:
+            response = client.post(
+                f"/checks/runs/{run.public_id}/",
+                {"position": row.position, "outcome": "passed", "note": "已人工核对办理过程记录"},
+            )
+            assert response.status_code == 302
+    finally:
+        hooks.RUN_LISTENERS.remove(seen.append)
+    run.refresh_from_db()
+    assert run.outcome == "passed"
+    assert len(seen) == len(pending)
+    decided = Row.objects.get(pk=pending[0].pk)
+    assert decided.decided_by == "archivist" and decided.evidence["decision"]["previous"] in (
+        "manual",
+        "not_performed",
+    )
+    assert run.report["results"][pending[0].position]["outcome"] == "passed"
+    assert AuditEvent.objects.filter(action="checks.result_decided", object_id="S-2").count() == len(pending)
+    # a decided (or automatic) result cannot be decided again
+    again = client.post(
+        f"/checks/runs/{run.public_id}/", {"position": pending[0].position, "outcome": "failed", "note": "x"}
+    )
+    assert again.status_code == 200 and "只能对待人工或未执行的项目记录结果" in again.content.decode()
+    assert Row.objects.get(pk=pending[0].pk).outcome == "passed"
+
+
+def test_failing_a_manual_item_fails_the_run(run, archivist):
+    from lantai.accounts.actor import Actor
+    from lantai.checks import services
+    from lantai.checks.models import CheckResult as Row
+
+    row = Row.objects.filter(run=run, outcome="manual").first()
+    assert row is not None
+    decided = services.decide_result(
+        Actor.for_user(archivist), str(run.public_id), row.position, "failed", "超出归档范围"
+    )
+    assert decided.outcome == "failed" and row.code in decided.summary["failed_codes"]
+
+
+def test_decisions_need_review_permission(run, sysadmin):
+    from lantai.accounts.actor import Actor
+    from lantai.checks import services
+    from lantai.core.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.decide_result(Actor.for_user(sysadmin), str(run.public_id), 0, "passed", "x")

@@ -170,9 +170,12 @@ class CheckResult(models.Model):
     evidence = models.JSONField(default=dict, blank=True)
     rule = models.TextField(blank=True)
     blocking = models.BooleanField(default=True)
+    position = models.PositiveIntegerField(default=0)  # index in the run's report["results"]
+    decided_by = models.CharField(max_length=150, blank=True)  # a person's decision on a 待人工 item
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["run", "position", "id"]
         indexes = [models.Index(fields=["run", "outcome"])]
 
     def __str__(self) -> str:

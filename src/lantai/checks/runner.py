@@ -333,8 +333,9 @@ def save_report(
                     evidence=r.evidence,
                     rule=r.rule,
                     blocking=r.blocking,
+                    position=i,
                 )
-                for r in report.results
+                for i, r in enumerate(report.results)
             ]
         )
         audit.record(

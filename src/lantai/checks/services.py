@@ -1,5 +1,6 @@
-"""Editing the check catalogue and schemes (system.configure): validated first, one transaction,
-one audit event with before/after per change."""
+"""Writes of the checks app: editing the catalogue and schemes (system.configure) and recording a
+person's decision on a 待人工 item (ingest.review). Validated first, one transaction, one audit
+event with before/after per change."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from lantai.accounts.actor import Actor
 from lantai.audit import services as audit
 from lantai.checks.models import CheckItem, CheckScheme, CheckSchemeItem
+from lantai.checks.package import Outcome
 from lantai.core.errors import ValidationFailed
 
 EDITABLE_ITEM_FIELDS = ("name", "purpose", "method", "blocking", "is_active")
@@ -115,4 +117,73 @@ def set_scheme_entries(
             before=before,
             after=after,
         )
+    return locked
+
+
+class DecisionInvalid(ValidationFailed):
+    code = "checks.decision_invalid"
+    default_message = _("The decision cannot be recorded: %(reason)s")
+
+
+DECIDABLE = ("manual", "not_performed")
+DECISIONS = ("passed", "failed")
+
+
+def decide_result(actor: Actor, run_public_id: str, position: int, outcome: str, note: str) -> Any:
+    """Record a person's result for a 待人工 (or 未执行) item of a stored run; the run's outcome and
+    report are recomputed and the subject's app is told through ``hooks.run_changed``."""
+    from django.utils import timezone
+
+    from lantai.checks import hooks, queries
+    from lantai.checks.models import CheckResult as ResultRow
+    from lantai.checks.models import CheckRun
+    from lantai.checks.runner import CheckReport
+
+    actor.require("ingest.review")
+    run = queries.access_run(actor, run_public_id)
+    note = (note or "").strip()
+    if outcome not in DECISIONS:
+        raise DecisionInvalid(reason=_("choose passed or failed"), details={"outcome": outcome})
+    if not note:
+        raise DecisionInvalid(reason=_("say what was checked"), details={"field": "note"})
+    with transaction.atomic():
+        locked = CheckRun.objects.select_for_update().get(pk=run.pk)
+        row = ResultRow.objects.filter(run=locked, position=position).first()
+        if row is None:
+            raise DecisionInvalid(reason=_("no such result"), details={"position": position})
+        if row.outcome not in DECIDABLE:
+            raise DecisionInvalid(
+                reason=_("only pending items can be decided"), details={"outcome": row.outcome}
+            )
+        before = {
+            "code": row.code,
+            "target": row.target,
+            "outcome": row.outcome,
+            "run_outcome": locked.outcome,
+        }
+        when = timezone.now()
+        decision = {"by": actor.name, "at": when.isoformat(), "note": note[:1000], "previous": row.outcome}
+        row.outcome = outcome
+        row.evidence = {**(row.evidence or {}), "decision": decision}
+        row.decided_by = actor.name[:150]
+        row.decided_at = when
+        row.save(update_fields=["outcome", "evidence", "decided_by", "decided_at"])
+        report = CheckReport.from_json(locked.report)
+        result = report.results[position]
+        result.outcome = Outcome(outcome)
+        result.evidence = row.evidence
+        locked.report = report.to_json()
+        locked.outcome = report.outcome
+        locked.summary = report.summary()
+        locked.save(update_fields=["report", "outcome", "summary"])
+        audit.record(
+            actor,
+            "checks.result_decided",
+            object_type=locked.subject_type,
+            object_id=locked.subject_id,
+            institution_id=locked.institution_id,
+            before=before,
+            after={**before, "outcome": outcome, "run_outcome": locked.outcome, "note": note[:1000]},
+        )
+        hooks.run_changed(locked)
     return locked

@@ -142,7 +142,31 @@ def _run_or_404(request: HttpRequest, public_id: str):  # type: ignore[no-untype
 @login_required
 def run_report(request: HttpRequest, public_id: str) -> HttpResponse:
     run = _run_or_404(request, public_id)
-    return render(request, "checks/run.html", {"run": run, "report": run.report, "active_module": "collect"})
+    if request.method == "POST":
+        position = request.POST.get("position", "")
+        try:
+            services.decide_result(
+                actor_for(request),
+                public_id,
+                int(position) if position.isdigit() else -1,
+                request.POST.get("outcome", ""),
+                request.POST.get("note", ""),
+            )
+        except LantaiError as exc:
+            messages.error(request, exc.message, extra_tags=exc.code)
+        else:
+            messages.success(request, _("The decision was recorded."))
+            return redirect("checks:run", public_id=public_id)
+    pending = [
+        {"position": i, **r}
+        for i, r in enumerate(run.report.get("results", []))
+        if r.get("outcome") in services.DECIDABLE
+    ]
+    return render(
+        request,
+        "checks/run.html",
+        {"run": run, "report": run.report, "pending": pending, "active_module": "collect"},
+    )
 
 
 @login_required
