@@ -145,3 +145,21 @@ def test_tree_counts_visible_items(archivist_actor, reader_actor, make_item):
     }
     [reader_fonds] = queries.tree(reader_actor)
     assert reader_fonds.count == 2
+
+
+def test_tree_follows_changes_despite_its_cache(archivist_actor, reader_actor, make_item):
+    make_item(title="a")
+    closed = make_item(title="b", open_status="控制")
+    assert queries.tree(reader_actor)[0].count == 1
+    assert queries.tree(reader_actor)[0].count == 1  # served from the cache
+    services.update_item(archivist_actor, closed, {"open_status": "开放"})
+    assert queries.tree(reader_actor)[0].count == 2
+    make_item(title="c")
+    assert queries.tree(reader_actor)[0].count == 3
+    services.delete_item(archivist_actor, closed, "撤出")
+    assert queries.tree(reader_actor)[0].count == 2
+
+
+def test_tree_is_empty_for_the_three_administrators(sysadmin_actor, make_item):
+    make_item()
+    assert queries.tree(sysadmin_actor) == []

@@ -283,6 +283,19 @@ class Item(DescribedUnit):
             models.Index(fields=["archival_code", "id"]),
             models.Index(fields=["title_sort", "id"]),
             models.Index(fields=["updated_at"]),
+            # Covers the tree's grouped count with its visibility filters (index-only scan).
+            models.Index(
+                fields=[
+                    "fonds",
+                    "category",
+                    "year",
+                    "retention",
+                    "security_level",
+                    "open_status",
+                    "deleted_at",
+                ],
+                name="item_tree_idx",
+            ),
         ]
         verbose_name = _("item")
 

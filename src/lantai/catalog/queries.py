@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -43,6 +44,16 @@ def _scoped(qs: QuerySet[Any], actor: Actor, institution_path: str) -> QuerySet[
     return qs.filter(**{f"{institution_path}__in": list(actor.institution_scope)})
 
 
+def _scoped_units(qs: QuerySet[Any], actor: Actor) -> QuerySet[Any]:
+    """Items and volumes by fonds id (a subquery over the small fonds table), so that lists and
+    counts over millions of rows need no join to fonds."""
+    if actor.institution_scope is None:
+        return qs
+    return qs.filter(
+        fonds__in=Fonds.objects.filter(institution_id__in=list(actor.institution_scope)).values("pk")
+    )
+
+
 def visible_items(actor: Actor) -> QuerySet[Item]:
     """Items the actor may read: not withdrawn, in a fonds of its institution scope, at or
     below its clearance; open items only for actors with just ``catalog.view_open``; nothing
@@ -50,7 +61,7 @@ def visible_items(actor: Actor) -> QuerySet[Item]:
     if not can_read_items(actor):
         return Item.objects.none()
     qs = Item.objects.filter(deleted_at__isnull=True, security_level__lte=actor.clearance)
-    qs = _scoped(qs, actor, "fonds__institution_id")
+    qs = _scoped_units(qs, actor)
     if not actor.has("catalog.view"):
         qs = qs.filter(open_status=OpenStatus.OPEN)
     return qs
@@ -60,7 +71,7 @@ def visible_volumes(actor: Actor) -> QuerySet[Volume]:
     if not can_read_items(actor):
         return Volume.objects.none()
     qs = Volume.objects.filter(deleted_at__isnull=True, security_level__lte=actor.clearance)
-    qs = _scoped(qs, actor, "fonds__institution_id")
+    qs = _scoped_units(qs, actor)
     if not actor.has("catalog.view"):
         qs = qs.filter(open_status=OpenStatus.OPEN)
     return qs
@@ -269,25 +280,71 @@ class TreeNode:
     children: list[TreeNode] = field(default_factory=list)
 
 
+TREE_CACHE_SECONDS = 300.0
+_tree_cache: dict[tuple[Any, ...], tuple[float, tuple[Any, ...], list[TreeNode]]] = {}
+
+
+def _items_stamp() -> tuple[Any, ...]:
+    """Changes whenever an item is added or changed (every write path sets ``updated_at``);
+    two index look-ups, so checking it costs nothing next to recounting."""
+    last_id = Item.objects.order_by("-id").values_list("id", flat=True).first()
+    last_change = Item.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
+    return (last_id, last_change)
+
+
 def tree(actor: Actor) -> list[TreeNode]:
-    """Fonds → category → year → retention with item counts, from one grouped query over
-    the visible items (its cost grows with the number of items; see docs/performance.md)."""
-    rows = (
+    """Fonds → category → year → retention with item counts over the visible items.
+
+    One grouped query on foreign-key columns (names come from the small fonds and category
+    tables). Its cost grows with the number of items (a scan: ~1 s at a million rows, see
+    docs/performance.md), so the result is kept per visibility (scope, clearance, open-only)
+    until an item is added or changed (``_items_stamp``) or ``TREE_CACHE_SECONDS`` pass."""
+    key = (
+        None if actor.institution_scope is None else tuple(sorted(actor.institution_scope)),
+        actor.clearance,
+        actor.has("catalog.view"),
+        can_read_items(actor),
+    )
+    if not can_read_items(actor):
+        return []
+    now = time.monotonic()
+    stamp = _items_stamp()
+    hit = _tree_cache.get(key)
+    if hit is not None and hit[1] == stamp and now - hit[0] < TREE_CACHE_SECONDS:
+        return hit[2]
+    nodes = _build_tree(actor)
+    _tree_cache[key] = (now, stamp, nodes)
+    return nodes
+
+
+def _build_tree(actor: Actor) -> list[TreeNode]:
+    rows = list(
         visible_items(actor)
-        .values("fonds__code", "fonds__name", "category__code", "category__name", "year", "retention_id")
+        .order_by()
+        .values("fonds_id", "category_id", "year", "retention_id")
         .annotate(n=Count("id"))
-        .order_by("fonds__code", "category__code", "-year", "retention_id")
+    )
+    fonds_names = {f.pk: (f.code, f.name) for f in Fonds.objects.filter(pk__in={r["fonds_id"] for r in rows})}
+    category_names = {c.pk: (c.code, c.name, c.sort_order) for c in Category.objects.all()}
+    rows.sort(
+        key=lambda r: (
+            fonds_names[r["fonds_id"]][0],
+            category_names[r["category_id"]][2],
+            category_names[r["category_id"]][0],
+            -(r["year"] or 0),
+            str(r["retention_id"]),
+        )
     )
     fonds_nodes: dict[str, TreeNode] = {}
     for row in rows:
-        f_code = row["fonds__code"]
+        f_code, f_name = fonds_names[row["fonds_id"]]
         f_node = fonds_nodes.get(f_code)
         if f_node is None:
-            f_node = TreeNode(f_code, f"{f_code} {row['fonds__name']}", filters={"fonds": f_code})
+            f_node = TreeNode(f_code, f"{f_code} {f_name}", filters={"fonds": f_code})
             fonds_nodes[f_code] = f_node
         f_node.count += row["n"]
-        c_code = row["category__code"]
-        c_node = _child(f_node, c_code, f"{c_code} {row['category__name']}", {"category": c_code})
+        c_code, c_name, _order = category_names[row["category_id"]]
+        c_node = _child(f_node, c_code, f"{c_code} {c_name}", {"category": c_code})
         c_node.count += row["n"]
         year = "" if row["year"] is None else str(row["year"])
         y_node = _child(c_node, year, year or "—", {"year": year})
