@@ -8,6 +8,7 @@ encryption, non-public compression, the PDF/A claim and the embedded creation ti
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ PDF_EOF_WINDOW = 2048
 MAX_XML_BYTES = 64 << 20
 MAX_IMAGE_PIXELS = 300_000_000  # about a 600 dpi A0 scan; beyond it Pillow refuses (bomb guard)
 RENDER_SCALE = 0.25  # enough to prove page 1 renders; keeps a check run cheap
+# PDFium is not thread-safe (pypdfium2 says so); workers and web threads may check at once.
+PDFIUM_LOCK = threading.Lock()
+DRAFT_PIXELS = 50_000_000  # above this a JPEG is decoded at 1/8 scale: every block still decodes
 
 
 @dataclass
@@ -142,15 +146,16 @@ def _pdf(path: Path, ins: Inspection) -> None:
             ins.readable = False
             ins.detail["error"] = "no pages"
             return
-    doc = pypdfium2.PdfDocument(str(path))
-    try:
-        page = doc[0]
-        bitmap = page.render(scale=RENDER_SCALE)
-        ins.detail["rendered"] = [bitmap.width, bitmap.height]
-        bitmap.close()
-        page.close()
-    finally:
-        doc.close()
+    with PDFIUM_LOCK:
+        doc = pypdfium2.PdfDocument(str(path))
+        try:
+            page = doc[0]
+            bitmap = page.render(scale=RENDER_SCALE)
+            ins.detail["rendered"] = [bitmap.width, bitmap.height]
+            bitmap.close()
+            page.close()
+        finally:
+            doc.close()
     ins.readable = True
 
 
@@ -261,8 +266,10 @@ def _image(path: Path, ins: Inspection) -> None:
     with Image.open(path) as im:
         im.verify()
     with Image.open(path) as im:
-        im.load()  # decodes the pixels: catches truncated data that verify() lets through
         ins.detail.update({"width": im.width, "height": im.height, "mode": im.mode})
+        if im.format == "JPEG" and im.width * im.height > DRAFT_PIXELS:
+            im.draft(im.mode, (im.width // 8, im.height // 8))  # bounds memory for huge scans
+        im.load()  # decodes the pixels: catches truncated data that verify() lets through
         ins.detail["frames"] = int(getattr(im, "n_frames", 1))
     ins.readable = True
 
