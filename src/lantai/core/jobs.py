@@ -190,10 +190,21 @@ def _guarded_run(worker: Any) -> None:
         connections.close_all()
 
 
+def _keep_connections_open(seconds: int = 600) -> None:
+    """The worker loop calls ``close_old_connections`` around every job; with the web
+    setting (``CONN_MAX_AGE=0``) that means a new database connection per job. A worker
+    process keeps its connection instead, checked for health before reuse."""
+    connections.close_all()
+    for alias in connections:
+        connections.settings[alias]["CONN_MAX_AGE"] = seconds
+        connections.settings[alias]["CONN_HEALTH_CHECKS"] = True
+
+
 def run_worker(
     queues: list[str], batch: bool = False, max_jobs: int | None = None, interval: float = 1.0
 ) -> int:
     """Run one worker loop in the foreground (``lantai worker``) until SIGTERM/SIGINT."""
+    _keep_connections_open()
     worker = _make_worker(new_worker_id(), queues, batch, max_jobs, interval)
     heartbeat = Heartbeat([worker.worker_id], interval=max(1.0, settings.JOB_LEASE_SECONDS / 5))
     sweep_stale_jobs()
