@@ -235,7 +235,7 @@ INGEST_MAX_RATIO = env_int(
     "LANTAI_INGEST_MAX_RATIO", 200, "Largest compression ratio of a zip entry (zip-bomb guard).", 1
 )
 INGEST_MAX_XML_BYTES = env_int(
-    "LANTAI_INGEST_MAX_XML_BYTES", 2 * 1024**3, "Largest EEP or catalogue XML file parsed.", 1
+    "LANTAI_INGEST_MAX_XML_BYTES", 512 * 1024**2, "Largest EEP or catalogue XML file parsed.", 1
 )
 INGEST_STAGING_MAX_AGE_HOURS = env_int(
     "LANTAI_INGEST_STAGING_MAX_AGE_HOURS", 24, "Staging folders of no live submission older than this are swept.", 1

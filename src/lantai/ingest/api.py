@@ -9,6 +9,11 @@ Submitting (API key with ``ingest.submit``):
   or an EEP .xml), optional ``kind``, ``package_id``, ``fonds_code``, ``category_code`` and
   ``package_sha256`` / ``package_sm3``.
 
+The whole-package digest (``package_digests`` in the JSON, ``package_sha256``/``package_sm3``
+for a package file) is, for the JSON route, the digest of the content listing: one line
+``<sha256 of the file>  <path>\n`` per file, sorted by path (a BagIt manifest's form); for a
+package file, the digest of the uploaded file.
+
 Both answer 201 with the submission when it passed the checks, 200 when the same package id
 and content were already received, 422 ``ingest.checks_failed`` (details: the submission id
 and the failed check codes and targets), 409 ``ingest.package_id_conflict``, or a specific
