@@ -26,3 +26,55 @@ def test_api_submission_passes_checks_and_is_idempotent(api, fonds, ws, ingest_d
     assert again.json()["id"] == body["id"]
     assert Submission.objects.count() == 1
     assert len(staging_entries(ingest_dirs)) == 1
+
+
+@pytest.mark.django_db
+def test_legacy_md5_declaration_is_verified(api, fonds, ws):
+    import hashlib
+
+    pkg = corpus.api_package(1)
+    content = pkg.parts["0001/正文1.pdf"]
+    pkg.meta["items"][0]["files"][0]["digests"] = {
+        "md5": hashlib.md5(content, usedforsecurity=False).hexdigest()
+    }  # type: ignore[index]
+    response = api.post("/submissions", pkg.multipart())
+    assert response.status_code == 201, response.content
+    f = Submission.objects.get().files.get()
+    assert f.digests["md5"] == hashlib.md5(content, usedforsecurity=False).hexdigest()
+    digest_result = [r for r in Submission.objects.get().report["results"] if r["code"] == "GD-1-1"]
+    assert [r["outcome"] for r in digest_result] == ["passed"]
+
+
+@pytest.mark.django_db
+def test_another_institution_cannot_read_the_submission(api, client, fonds, ws, system, archive):
+    from lantai.accounts import services as account_services
+    from lantai.accounts.models import Institution
+
+    sub_id = api.post("/submissions", corpus.api_package(1).multipart()).json()["id"]
+    other = account_services.create_institution(
+        system, code="OTH", name="另一单位", kind=Institution.Kind.CREATOR
+    )
+    _key, token = account_services.create_api_key(
+        system, institution=other, name="其他系统", scopes=["ingest.submit"]
+    )
+    response = client.get(f"/api/v1/ingest/submissions/{sub_id}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
+    listing = client.get("/api/v1/ingest/submissions", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    assert listing == []
+
+
+@pytest.mark.django_db
+def test_package_digest_of_the_listing_is_checked(api, fonds, ws):
+    import hashlib
+
+    pkg = corpus.api_package(2)
+    listing = "".join(
+        f"{hashlib.sha256(pkg.parts[p]).hexdigest()}  {p}\n" for p in sorted(pkg.parts)
+    ).encode()
+    pkg.meta["package_digests"] = {"sha256": hashlib.sha256(listing).hexdigest()}
+    assert api.post("/submissions", pkg.multipart()).status_code == 201
+    wrong = corpus.api_package(2, package_id="OA-2024-0009")
+    wrong.meta["package_digests"] = {"sha256": "1" * 64}
+    response = api.post("/submissions", wrong.multipart())
+    assert response.status_code == 422
+    assert [f["target"] for f in response.json()["details"]["failed"]] == ["package"]

@@ -348,11 +348,12 @@ def _record_formats(sub: Submission, report: Any) -> None:
                 entry.setdefault("mime" if key == "mime_type" else key, evidence[key])
     if not found:
         return
-    for f in sub.files.filter(path__in=list(found)):
+    rows = list(sub.files.filter(path__in=list(found)))
+    for f in rows:
         entry = found[f.path]
         f.puid = entry.get("puid", "")[:30]
         f.mime_type = entry.get("mime", "")[:100]
-        f.save(update_fields=["puid", "mime_type"])
+    SubmissionFile.objects.bulk_update(rows, ["puid", "mime_type"], batch_size=500)
 
 
 STEPS: list[tuple[str, Step]] = [("check", step_check), ("decide", step_decide)]
