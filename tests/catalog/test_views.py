@@ -265,3 +265,43 @@ def test_renumber_page(staff, make_item):
 def test_module_bar_lists_the_catalogue_pages(staff):
     html = staff.get("/m/arrange/").content.decode()
     assert "/catalogue/items/" in html
+
+
+def test_volume_pages_create_and_add_items(staff, fonds):
+    response = staff.post(
+        "/catalogue/volumes/",
+        {
+            "fonds": "Z109",
+            "category": "KU",
+            "f_year": "2017",
+            "f_retention": "D30",
+            "f_title": "2017年会计凭证",
+            "f_open_status": "controlled",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-500:]
+    detail = staff.get(response["Location"])
+    assert "Z109-KU·2017·D30-001" in detail.content.decode()
+    volume_id = response["Location"].rstrip("/").rsplit("/", 1)[1]
+    form = staff.get("/catalogue/items/new/", {"volume": volume_id}).content.decode()
+    assert 'name="volume"' in form
+    added = staff.post(
+        "/catalogue/items/new/",
+        {
+            "volume": volume_id,
+            "action": "save",
+            "f_title": "凭证一",
+            "f_responsible_party": "财务科",
+            "f_date": "20170105",
+            "f_open_status": "controlled",
+            "f_year": "2017",
+            "f_retention": "D30",
+        },
+    )
+    assert added.status_code == 302
+    assert Item.objects.get().archival_code == "Z109-KU·2017·D30-001-001"
+    assert "凭证一" in staff.get(f"/catalogue/volumes/{volume_id}/").content.decode()
+    bad = staff.post(
+        "/catalogue/volumes/", {"fonds": "Z109", "category": "KU", "f_year": "17", "f_title": ""}
+    )
+    assert bad.status_code == 200 and 'id="e_year"' in bad.content.decode()

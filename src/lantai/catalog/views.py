@@ -31,6 +31,7 @@ from lantai.catalog.models import (
     MetadataField,
     MetadataScheme,
     RetentionPeriod,
+    Volume,
 )
 from lantai.catalog.seeds import OPEN_STATUS_NAMES, PRESETS, SECURITY_LEVEL_NAMES
 from lantai.core.errors import LantaiError, NotFound
@@ -41,6 +42,7 @@ def register_pages() -> None:
     from lantai.web.navigation import Page, register_page
 
     register_page("arrange", Page("describe", gettext_lazy("Description"), "catalog:items", "catalog.view"))
+    register_page("arrange", Page("volumes", gettext_lazy("Volumes"), "catalog:volumes", "catalog.view"))
     register_page(
         "arrange", Page("codes", gettext_lazy("Archival codes"), "catalog:renumber", "catalog.edit")
     )
@@ -211,16 +213,19 @@ def item_edit(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-def _peek_code(fonds: Fonds, category: Category, values: dict[str, object]) -> str:
+def _peek_code(
+    fonds: Fonds, category: Category, values: dict[str, object], volume: Volume | None = None
+) -> str:
     """The 档号 the next item of this class would get, without allocating it."""
     try:
-        rule = codes.rule_for(fonds, category, CodeLevel.ITEM)
+        rule = codes.rule_for(fonds, category, CodeLevel.VOLUME_ITEM if volume else CodeLevel.ITEM)
         code_values = {
             "fonds_code": fonds.code,
             "category_code": category.code,
-            "year": values.get("year"),
-            "retention_code": values.get("retention"),
+            "year": values.get("year") or (volume.year if volume else None),
+            "retention_code": values.get("retention") or (volume.retention_id if volume else None),
             "org_code": values.get("org_code") or "",
+            "volume_number": volume.number if volume else None,
         }
         scope = codes.class_key(rule.components, code_values)
         counter = ArchivalCodeCounter.objects.filter(rule=rule, scope_key=scope).first()
@@ -239,6 +244,14 @@ def item_new(request: HttpRequest) -> HttpResponse:
     category_code = request.GET.get("category") or request.POST.get("category") or ""
     fonds = fonds_list.filter(code=fonds_code).first() if fonds_code else None
     category = Category.objects.filter(code=category_code, is_active=True).first() if category_code else None
+    volume_id = request.GET.get("volume") or request.POST.get("volume") or ""
+    volume = None
+    if volume_id:
+        try:
+            volume = queries.access_volume(actor, volume_id)
+        except NotFound:
+            raise Http404 from None
+        fonds, category = volume.fonds, volume.category
     context = _ctx(
         request,
         "arrange",
@@ -246,6 +259,7 @@ def item_new(request: HttpRequest) -> HttpResponse:
         categories=Category.objects.filter(is_active=True),
         fonds=fonds,
         category=category,
+        volume=volume,
         can_import=actor.has("catalog.import"),
     )
     if fonds is None or category is None:
@@ -256,6 +270,8 @@ def item_new(request: HttpRequest) -> HttpResponse:
         _flash_error(request, exc)
         return render(request, "catalog/item_new.html", context)
     values: dict[str, object] = {"fonds_code": fonds.code, "open_status": "unreviewed", "security_level": "0"}
+    if volume is not None:
+        values.update(year=volume.year, retention=volume.retention_id, open_status=volume.open_status)
     errors: dict[str, str] = {}
     preview = ""
     if request.method == "POST":
@@ -263,26 +279,26 @@ def item_new(request: HttpRequest) -> HttpResponse:
         values.update(posted)
         cleaned, field_errors = validation.validate_values(scheme, {**posted, "fonds_code": fonds.code})
         if request.POST.get("action") == "preview":
-            preview = _peek_code(fonds, category, cleaned)
+            preview = _peek_code(fonds, category, cleaned, volume)
             errors = {e.field: e.message for e in field_errors}
         else:
             try:
-                item = services.create_item(actor, fonds=fonds, category=category, values=posted)
+                item = services.create_item(
+                    actor, fonds=fonds, category=category, values=posted, volume=volume
+                )
             except LantaiError as exc:
                 errors = forms.errors_by_field(exc.details)
                 messages.error(request, exc.message, extra_tags=exc.code)
             else:
                 messages.success(request, _("The item %(code)s was created.") % {"code": item.archival_code})
                 if request.POST.get("action") == "save_new":
-                    return redirect(
-                        reverse("catalog:item_new")
-                        + "?"
-                        + urlencode({"fonds": fonds.code, "category": category.code})
-                    )
+                    again = {"volume": str(volume.public_id)} if volume else {}
+                    again = again or {"fonds": fonds.code, "category": category.code}
+                    return redirect(reverse("catalog:item_new") + "?" + urlencode(again))
                 return redirect("catalog:item", public_id=item.public_id)
     rule = None
     try:
-        rule = codes.rule_for(fonds, category, CodeLevel.ITEM)
+        rule = codes.rule_for(fonds, category, CodeLevel.VOLUME_ITEM if volume else CodeLevel.ITEM)
     except LantaiError:
         rule = None
     context.update(
@@ -660,4 +676,73 @@ def renumber_page(request: HttpRequest) -> HttpResponse:
             categories=Category.objects.filter(is_active=True),
             retentions=RetentionPeriod.objects.all(),
         ),
+    )
+
+
+# ---- volumes (案卷) ---------------------------------------------------------------------
+
+
+@login_required
+def volume_list(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    _require(actor, "catalog.view", "catalog.view_open")
+    filters = {k: request.GET.get(k, "").strip() for k in ("fonds", "category", "year")}
+    form: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        _require(actor, "catalog.edit")
+        form = {k: request.POST.get(k, "") for k in ("fonds", "category")}
+        posted = {f.code: request.POST.get(f"f_{f.code}", "") for f in services.VOLUME_FIELDS}
+        form.update({f"f_{k}": v for k, v in posted.items()})
+        fonds = queries.visible_fonds(actor).filter(code=form["fonds"]).first()
+        category = Category.objects.filter(code=form["category"]).first()
+        try:
+            if fonds is None or category is None:
+                raise NotFound()
+            volume = services.create_volume(actor, fonds=fonds, category=category, values=posted)
+        except LantaiError as exc:
+            errors = forms.errors_by_field(exc.details)
+            messages.error(request, exc.message, extra_tags=exc.code)
+        else:
+            messages.success(request, _("The volume %(code)s was created.") % {"code": volume.archival_code})
+            return redirect("catalog:volume", public_id=volume.public_id)
+    qs = queries.visible_volumes(actor).select_related("fonds", "category")
+    if filters["fonds"]:
+        qs = qs.filter(fonds__code=filters["fonds"])
+    if filters["category"]:
+        qs = qs.filter(category__code=filters["category"])
+    if filters["year"].isdigit():
+        qs = qs.filter(year=int(filters["year"]))
+    values: dict[str, object] = {k[2:]: v for k, v in form.items() if k.startswith("f_")}
+    values = values or {"open_status": "unreviewed"}
+    rows = forms.rows_for(services.VOLUME_FIELDS, values, errors, clearance=actor.clearance)
+    return render(
+        request,
+        "catalog/volumes.html",
+        _ctx(
+            request,
+            "arrange",
+            volumes=qs.order_by("fonds__code", "archival_code", "id")[:500],
+            filters=filters,
+            form=form,
+            rows=rows,
+            fonds_list=queries.visible_fonds(actor),
+            categories=Category.objects.filter(is_active=True),
+            can_edit=actor.has("catalog.edit"),
+        ),
+    )
+
+
+@login_required
+def volume_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    actor = _actor(request)
+    try:
+        volume = queries.access_volume(actor, public_id)
+    except NotFound:
+        raise Http404 from None
+    items = queries.visible_items(actor).filter(volume=volume).order_by("number", "id")
+    return render(
+        request,
+        "catalog/volume_detail.html",
+        _ctx(request, "arrange", volume=volume, items=items, can_edit=actor.has("catalog.edit")),
     )
