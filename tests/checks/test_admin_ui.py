@@ -108,3 +108,50 @@ def test_api_catalogue_and_schemes(logged_in, archivist):
     schemes = {s["code"]: s for s in client.get("/api/v1/checks/schemes").json()}
     assert schemes["GD-WS"]["category"] == "WS" and schemes["GD-DEFAULT"]["category"] is None
     assert any(e["code"] == "GD-4-2" for e in schemes["GD-WS"]["items"])
+
+
+def test_scheme_parameters_are_edited_as_json_and_validated(logged_in, sysadmin):
+    client = logged_in(sysadmin)
+    page = client.get("/checks/schemes/GD-WS/").content.decode()
+    assert "&quot;formats&quot;" in page  # the current parameters are shown for editing
+    base = {"name": "文书归档检测方案", "use_GD-3-3": "on", "order_GD-3-3": "1"}
+    bad = client.post("/checks/schemes/GD-WS/", {**base, "params_GD-3-3": "{formats: [PDF"})
+    assert bad.status_code == 200 and "JSON" in bad.content.decode()
+    unknown = client.post("/checks/schemes/GD-WS/", {**base, "params_GD-3-3": '{"formats": ["DOCX"]}'})
+    assert unknown.status_code == 200
+    assert CheckScheme.objects.get(code="GD-WS").entries.count() > 1  # nothing was written
+    ok = client.post("/checks/schemes/GD-WS/", {**base, "params_GD-3-3": '{"formats": ["OFD", "PDFA"]}'})
+    assert ok.status_code == 302
+    entry = CheckScheme.objects.get(code="GD-WS").entries.get()
+    assert entry.params == {"formats": ["OFD", "PDFA"]}
+
+
+def test_archiving_formats_are_editable_data(logged_in, sysadmin, archivist, tmp_path):
+    from lantai.checks.models import AllowedFormat
+
+    client = logged_in(sysadmin)
+    response = client.post(
+        "/checks/formats/new/",
+        {
+            "code": "djvu",
+            "name": "DjVu",
+            "mime_types": "image/vnd.djvu",
+            "puids": "x-fmt/255",
+            "extensions": ".DJVU, djv",
+            "outcome": "warning",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    fmt = AllowedFormat.objects.get(code="DJVU")
+    assert fmt.extensions == ["djvu", "djv"] and fmt.outcome == "warning"
+    assert AuditEvent.objects.filter(action="checks.format_saved", object_id="DJVU").exists()
+    # PNG switched off (the active box left unticked); a bad MIME type is refused, nothing changes
+    client.post(
+        "/checks/formats/PNG/",
+        {"name": "PNG", "mime_types": "image/png", "extensions": "png", "outcome": "warning"},
+    )
+    assert AllowedFormat.objects.get(code="PNG").is_active is False
+    bad = client.post("/checks/formats/PNG/", {"name": "PNG", "mime_types": "png", "outcome": "warning"})
+    assert bad.status_code == 200 and AllowedFormat.objects.get(code="PNG").mime_types == ["image/png"]
+    assert logged_in(archivist).get("/checks/formats/PNG/").status_code == 404

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lantai.accounts.actor import Actor
 from lantai.audit import services as audit
-from lantai.checks.models import CheckItem, CheckScheme, CheckSchemeItem
+from lantai.checks.models import AllowedFormat, CheckItem, CheckScheme, CheckSchemeItem
 from lantai.checks.package import Outcome
 from lantai.core.errors import ValidationFailed
 
@@ -67,11 +67,12 @@ class EntrySpec:
     item_code: str
     order: int
     blocking: bool | None = None  # None: the item's own flag
+    params: dict[str, Any] | None = None  # None: keep what the entry has
 
 
 def _scheme_state(scheme: CheckScheme) -> list[dict[str, Any]]:
     return [
-        {"item": e.item.code, "order": e.order, "blocking": e.blocking}
+        {"item": e.item.code, "order": e.order, "blocking": e.blocking, "params": e.params}
         for e in scheme.entries.select_related("item").order_by("order", "item__code")
     ]
 
@@ -93,6 +94,18 @@ def set_scheme_entries(
         raise SchemeInvalid(reason=_("items of another stage"), details={"items": wrong_stage})
     if name is not None and not name.strip():
         raise SchemeInvalid(reason=_("the name is empty"), details={"field": "name"})
+    bad_params = [e.item_code for e in entries if e.params is not None and not isinstance(e.params, dict)]
+    if bad_params:
+        raise SchemeInvalid(reason=_("parameters must be a JSON object"), details={"items": bad_params})
+    known_formats = set(AllowedFormat.objects.values_list("code", flat=True))
+    for e in entries:
+        formats = (e.params or {}).get("formats")
+        if formats is not None and (
+            not isinstance(formats, list) or not set(map(str, formats)) <= known_formats
+        ):
+            raise SchemeInvalid(
+                reason=_("unknown archiving formats"), details={"item": e.item_code, "formats": formats}
+            )
     with transaction.atomic():
         locked = CheckScheme.objects.select_for_update().get(pk=scheme.pk)
         before = {"name": locked.name, "entries": _scheme_state(locked)}
@@ -104,6 +117,8 @@ def set_scheme_entries(
             row = existing.get(spec.item_code) or CheckSchemeItem(scheme=locked, item=items[spec.item_code])
             row.order = spec.order
             row.blocking = spec.blocking
+            if spec.params is not None:
+                row.params = spec.params
             row.save()
         if name is not None:
             locked.name = name.strip()
@@ -187,3 +202,65 @@ def decide_result(actor: Actor, run_public_id: str, position: int, outcome: str,
         )
         hooks.run_changed(locked)
     return locked
+
+
+FORMAT_FIELDS = ("name", "mime_types", "puids", "extensions", "outcome", "note", "is_active")
+
+
+def _format_state(fmt: AllowedFormat) -> dict[str, Any]:
+    return {f: getattr(fmt, f) for f in FORMAT_FIELDS}
+
+
+class FormatInvalid(ValidationFailed):
+    code = "checks.format_invalid"
+    default_message = _("The archiving format is not valid: %(reason)s")
+
+
+def _clean_list(value: Any, *, lower: bool = False) -> list[str]:
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    out = []
+    for raw in items:
+        text = str(raw).strip().lstrip(".") if lower else str(raw).strip()
+        if text:
+            out.append(text.lower() if lower else text)
+    return out
+
+
+def save_format(actor: Actor, code: str, values: Mapping[str, Any]) -> AllowedFormat:
+    """Create or update an archiving format (identified by content: MIME types and PRONOM ids)."""
+    actor.require("system.configure")
+    code = (code or "").strip().upper()
+    if not code or len(code) > 20 or not code.replace("_", "").isalnum():
+        raise FormatInvalid(reason=_("the code must be 1–20 letters or digits"), details={"field": "code"})
+    name = str(values.get("name", "")).strip()
+    if not name:
+        raise FormatInvalid(reason=_("the name is empty"), details={"field": "name"})
+    mimes = _clean_list(values.get("mime_types"))
+    if not mimes or any("/" not in m for m in mimes):
+        raise FormatInvalid(
+            reason=_("give at least one MIME type such as application/pdf"), details={"field": "mime_types"}
+        )
+    outcome = str(values.get("outcome", "passed"))
+    if outcome not in ("passed", "warning"):
+        raise FormatInvalid(reason=_("the result must be passed or warning"), details={"field": "outcome"})
+    with transaction.atomic():
+        fmt = AllowedFormat.objects.select_for_update().filter(code=code).first()
+        before = _format_state(fmt) if fmt else None
+        fmt = fmt or AllowedFormat(code=code)
+        fmt.name = name[:100]
+        fmt.mime_types = mimes
+        fmt.puids = _clean_list(values.get("puids"))
+        fmt.extensions = _clean_list(values.get("extensions"), lower=True)
+        fmt.outcome = outcome
+        fmt.note = str(values.get("note", "")).strip()[:300]
+        fmt.is_active = bool(values.get("is_active", True))
+        fmt.save()
+        audit.record(
+            actor,
+            "checks.format_saved",
+            object_type="allowed_format",
+            object_id=code,
+            before=before,
+            after=_format_state(fmt),
+        )
+    return fmt

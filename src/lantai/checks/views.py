@@ -3,6 +3,8 @@ editor (system.configure), and a stored check report as HTML, JSON or PDF (inges
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from lantai.accounts.actor import Actor
 from lantai.checks import queries, services
-from lantai.checks.models import CheckItem, DimensionChoice, StageChoice
+from lantai.checks.models import AllowedFormat, CheckItem, CheckRun, DimensionChoice, StageChoice
 from lantai.checks.runner import CheckReport, render_report_pdf
 from lantai.core.errors import LantaiError, NotFound, PermissionDenied
 
@@ -93,6 +95,7 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404 from exc
     current = {e.item.code: e for e in scheme.entries.select_related("item")}
+    bad_json: list[str] = []
     if request.method == "POST":
         specs = []
         for item in CheckItem.objects.filter(stage=scheme.stage):
@@ -100,14 +103,26 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
                 continue
             order_raw = request.POST.get(f"order_{item.code}", "").strip()
             blocking_raw = request.POST.get(f"blocking_{item.code}", "")
+            params_raw = request.POST.get(f"params_{item.code}")
+            params: dict[str, object] | None = None  # field absent: keep the entry's parameters
+            if params_raw is not None:
+                try:
+                    params = json.loads(params_raw) if params_raw.strip() else {}
+                except ValueError:
+                    bad_json.append(item.code)
             specs.append(
                 services.EntrySpec(
                     item_code=item.code,
                     order=int(order_raw) if order_raw.isdigit() else item.sort,
                     blocking={"yes": True, "no": False}.get(blocking_raw),
+                    params=params,
                 )
             )
         try:
+            if bad_json:
+                raise services.SchemeInvalid(
+                    reason=_("parameters must be a JSON object"), details={"items": bad_json}
+                )
             services.set_scheme_entries(actor, scheme, specs, name=request.POST.get("name", scheme.name))
         except LantaiError as exc:
             messages.error(request, exc.message, extra_tags=exc.code)
@@ -125,6 +140,7 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
                 "blocking": ""
                 if entry is None or entry.blocking is None
                 else ("yes" if entry.blocking else "no"),
+                "params": json.dumps(entry.params, ensure_ascii=False) if entry and entry.params else "",
             }
         )
     return render(
@@ -132,7 +148,7 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def _run_or_404(request: HttpRequest, public_id: str):  # type: ignore[no-untyped-def]
+def _run_or_404(request: HttpRequest, public_id: str) -> CheckRun:
     try:
         return queries.access_run(actor_for(request), public_id)
     except NotFound as exc:
@@ -185,3 +201,31 @@ def run_report_pdf(request: HttpRequest, public_id: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="check-report-{run.public_id}.pdf"'
     return response
+
+
+@login_required
+def format_edit(request: HttpRequest, code: str = "") -> HttpResponse:
+    actor = actor_for(request)
+    if not actor.has("system.configure"):
+        raise Http404
+    fmt = AllowedFormat.objects.filter(code=code).first() if code else None
+    if code and fmt is None:
+        raise Http404
+    if request.method == "POST":
+        values = {
+            "name": request.POST.get("name", ""),
+            "mime_types": request.POST.get("mime_types", ""),
+            "puids": request.POST.get("puids", ""),
+            "extensions": request.POST.get("extensions", ""),
+            "outcome": request.POST.get("outcome", "passed"),
+            "note": request.POST.get("note", ""),
+            "is_active": request.POST.get("is_active") == "on",
+        }
+        try:
+            services.save_format(actor, code or request.POST.get("code", ""), values)
+        except LantaiError as exc:
+            messages.error(request, exc.message, extra_tags=exc.code)
+        else:
+            messages.success(request, _("The archiving format was saved."))
+            return redirect("checks:catalogue")
+    return render(request, "checks/format_edit.html", {"format": fmt, "active_module": "system"})
