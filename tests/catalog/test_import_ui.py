@@ -210,3 +210,19 @@ def test_cli_import_and_report(tmp_path, fonds, capsys):
     xlsx = tmp_path / "导出.xlsx"
     assert cli_main(["catalogue", "export", "--fonds", "Z109", "-o", str(xlsx)]) == 0
     assert len(read_xlsx(xlsx)) == 3
+
+
+def test_old_staged_imports_are_swept(tmp_path, actor, fonds):
+    import os
+    import time
+
+    old_id = import_jobs.stage_upload(
+        actor, io.BytesIO(xlsx_bytes(tmp_path, [ws_row(1)])), "a.xlsx", fonds=fonds, category=fonds_category()
+    )
+    folder = import_jobs.imports_root() / old_id
+    past = time.time() - import_jobs.KEEP_SECONDS - 60
+    os.utime(folder, (past, past))
+    import_jobs.stage_upload(
+        actor, io.BytesIO(xlsx_bytes(tmp_path, [ws_row(2)])), "b.xlsx", fonds=fonds, category=fonds_category()
+    )
+    assert not folder.exists()

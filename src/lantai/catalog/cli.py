@@ -136,7 +136,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         importing.write_error_report(errors, report, exc.details["error_count"])
         _print_errors(errors, exc.details["error_count"])
         print(f"错误报告 error report: {report}", file=sys.stderr)
-        raise
+        # The rows are listed above; the dict of details the generic handler prints would repeat them.
+        print(f"错误 error [{exc.code}]: {exc.message}", file=sys.stderr)
+        return 1
     finally:
         bars.close()
     print(f"文件 file: {result.file_name}  SM3: {result.sm3}")

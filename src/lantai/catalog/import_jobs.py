@@ -30,6 +30,7 @@ from lantai.core.i18n import nfc
 
 REPORT_NAME = "errors.xlsx"
 PROGRESS_EVERY_SECONDS = 1.0
+KEEP_SECONDS = 7 * 24 * 3600  # staged files and reports older than this are removed
 
 
 def imports_root() -> Path:
@@ -88,6 +89,7 @@ def stage_upload(actor: Actor, stream: IO[bytes], file_name: str, *, fonds: Fond
     actor.require("catalog.import")
     if not actor.may_reach_institution(fonds.institution_id):
         raise NotFound()
+    sweep_old()
     import_id = str(uuid.uuid4())
     folder = _folder(import_id)
     folder.mkdir(parents=True)
@@ -224,6 +226,24 @@ def _row_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 def _remove_upload(folder: Path, meta: dict[str, Any]) -> None:
     (folder / meta["upload"]).unlink(missing_ok=True)
+
+
+def sweep_old(max_age: float = KEEP_SECONDS) -> int:
+    """Remove import folders (uploads abandoned after the check, old reports) past their age."""
+    cutoff = time.time() - max_age
+    removed = 0
+    for folder in imports_root().iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            status_file = folder / "status.json"
+            if status_file.exists() and _read_json(status_file).get("state") in (
+                "queued",
+                "checking",
+                "writing",
+            ):
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def discard(actor: Actor, import_id: str) -> None:
