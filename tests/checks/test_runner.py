@@ -307,3 +307,27 @@ def test_signed_files_go_to_a_person_and_scripts_warn(builder):
     assert usable["file:c/脚本.pdf"].evidence["active_content"] == ["javascript"]
     assert usable["file:a/签章.pdf"].outcome == Outcome.PASSED
     assert report.outcome == "manual"
+
+
+def test_numbering_continues_the_catalogue(builder, fonds):
+    cat = Category.objects.get(code="WS")
+    for n in (1, 2):
+        Item.objects.create(
+            fonds=fonds,
+            category=cat,
+            title=f"已归档{n}",
+            year=2011,
+            retention=RetentionPeriod.objects.get(code="Y"),
+            org_code="BGS",
+            number=n,
+            archival_code=f"Z109-WS·2011-Y-BGS-{n:04d}",
+        )
+    pdf = pdf_bytes()
+    builder.item(ws_metadata(4), ("a/4.pdf", pdf))
+    builder.item(ws_metadata(5), ("a/5.pdf", pdf))
+    builder.item(ws_metadata(2, org_code="BGS", archival_code=""), ("a/2.pdf", pdf))
+    (r,) = results_for(run_checks(builder.build()), "GD-2-6")
+    assert r.outcome == Outcome.FAILED
+    problem = r.evidence["problems"][0]
+    assert problem["catalogue_last_number"] == 2
+    assert problem["gaps"] == [3] and problem["already_filed"] == [2]

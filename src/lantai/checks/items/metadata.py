@@ -332,6 +332,26 @@ def metadata_duplicates(ctx: CheckContext, package: PackageView) -> list[CheckRe
     return out
 
 
+def _catalogue_last_number(package: PackageView, key: tuple[str, ...]) -> int | None:
+    """The highest 件号 already filed in the class, so a package continues the catalogue's run."""
+    from django.db.models import Max
+
+    from lantai.catalog.models import Item
+
+    fonds, year, retention, org = key
+    if not year.isdigit() or not retention:
+        return None
+    found = Item.objects.filter(
+        fonds__code=fonds or package.fonds_code,
+        category__code=package.category_code,
+        year=int(year),
+        retention__code=retention,
+        org_code=org,
+        deleted_at__isnull=True,
+    ).aggregate(last=Max("number"))["last"]
+    return int(found) if found is not None else None
+
+
 @register("continuous_numbering")
 def continuous_numbering(ctx: CheckContext, package: PackageView) -> list[CheckResult]:
     """件号 within each class (fonds, year, retention, organisation): no gaps, no repeats."""
@@ -358,12 +378,24 @@ def continuous_numbering(ctx: CheckContext, package: PackageView) -> list[CheckR
     for key, numbers in classes.items():
         ordered = sorted(numbers)
         repeats = sorted({n for n in ordered if ordered.count(n) > 1})
-        first = ordered[0] if ctx.param("from_start", False) is False else start
+        # At BC the items are the catalogue's own; before that a package continues the catalogue.
+        follow = bool(ctx.param("continue_catalogue", package.stage != "BC"))
+        last = _catalogue_last_number(package, key) if follow else None
+        first = start if last is None else last + 1
+        if last is None and not ctx.param("from_start", False):
+            first = ordered[0]  # nothing filed in this class yet: the package may begin anywhere
         gaps = sorted(set(range(first, ordered[-1] + 1)) - set(ordered))
-        if repeats or gaps:
-            problems.append(
-                {"class": "-".join(k for k in key if k), "gaps": gaps[:50], "repeats": repeats[:50]}
-            )
+        taken = [n for n in ordered if last is not None and n <= last]
+        if repeats or gaps or taken:
+            entry: dict[str, Any] = {
+                "class": "-".join(k for k in key if k),
+                "gaps": gaps[:50],
+                "repeats": repeats[:50],
+            }
+            if last is not None:
+                entry["catalogue_last_number"] = last
+                entry["already_filed"] = taken[:50]
+            problems.append(entry)
     evidence: dict[str, Any] = {"classes": len(classes), "unnumbered": unnumbered}
     if problems:
         return [ctx.result(PACKAGE, Outcome.FAILED, {**evidence, "problems": problems})]
