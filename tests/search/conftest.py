@@ -16,9 +16,10 @@ from lantai.search.backends import get_backend, reset_backends
 _numbers = itertools.count(1)
 
 
-@pytest.fixture
-def search_index(settings, tmp_path):
-    """The configured backend (tantivy by default) on an empty index of this test."""
+@pytest.fixture(params=["tantivy", pytest.param("postgres", marks=pytest.mark.postgres_only)])
+def search_index(request, db, settings, tmp_path):
+    """Each backend in turn, on an empty index of this test."""
+    settings.SEARCH_BACKEND = request.param
     settings.SEARCH_INDEX_DIR = tmp_path / "index"
     reset_backends()
     yield get_backend()

@@ -175,3 +175,11 @@ def test_replace_removes_old_documents_and_keeps_pages(backend):
     backend.replace([2, 3], [doc(2, "甲"), doc(3, "乙")])
     backend.clear()
     assert backend.count() == 0
+
+
+def test_rebuild_swaps_in_a_whole_new_index(backend):
+    backend.replace([1], [doc(1, "旧的文件")])
+    assert backend.rebuild([[doc(7, "甲文件")], [doc(8, "乙文件"), doc(8, "", "乙的第一页", page=1)]]) == 3
+    assert ids(backend, "旧的") == []
+    assert sorted(ids(backend, "文件")) == [7, 8]
+    assert backend.count() == 3

@@ -72,9 +72,21 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> re.Pattern[str]:
+    """Any character the fold table changes: most text has none, and a regex scan is far
+    cheaper than ``str.translate`` with a dict."""
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_fold_table())) + "]")
+
+
 def fold(text: str) -> str:
     """NFKC, traditional → simplified, case folding: the one normal form of indexed text."""
-    return unicodedata.normalize("NFKC", text[:MAX_CHARS]).translate(_fold_table()).casefold()
+    text = text[:MAX_CHARS]
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    if _traditional().search(text):
+        text = text.translate(_fold_table())
+    return text.casefold()
 
 
 def fold_char(ch: str) -> str:
@@ -89,11 +101,11 @@ def gram_tokens(folded: str) -> Iterator[str]:
         if run is None:
             yield m.group(2)[:MAX_LATIN]
             continue
-        last = len(run) - 1
-        for i in range(last):
-            yield run[i]
-            yield run[i : i + 2]
-        yield run[last]
+        # characters at even slots, pairs at odd slots, filled by slice assignment (C speed)
+        out: list[str] = [""] * (2 * len(run) - 1)
+        out[0::2] = run
+        out[1::2] = map(str.__add__, run, run[1:])
+        yield from out
 
 
 def grams(text: str) -> str:
@@ -161,15 +173,13 @@ def _jieba() -> Any:
     return _tokenizer
 
 
+_WORD = re.compile(rf"[^\W_]{{1,{MAX_LATIN}}}")
+
+
 def word_tokens(folded: str) -> list[str]:
     """jieba search-mode words of folded text: CJK words and Latin runs, no punctuation."""
-    text = folded[:MAX_WORD_CHARS]
-    out: list[str] = []
-    for w in _jieba().cut_for_search(text, False):
-        w = w.strip()
-        if w and (_CJK_CHAR.search(w) or w.isalnum()):
-            out.append(w[:MAX_LATIN])
-    return out
+    # Joining and re-splitting on word characters drops punctuation tokens in one C pass.
+    return _WORD.findall(" ".join(_jieba().cut_for_search(folded[:MAX_WORD_CHARS], False)))
 
 
 def words(text: str) -> str:

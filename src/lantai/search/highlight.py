@@ -22,6 +22,9 @@ def needles(terms: list[Term]) -> list[str]:
 
 
 def _fold_map(text: str) -> tuple[str, list[int]]:
+    folded = fold(text)
+    if len(folded) == len(text):  # the usual case: folding kept every character in place
+        return folded, list(range(len(text)))
     parts: list[str] = []
     origin: list[int] = []
     for i, ch in enumerate(text):

@@ -124,17 +124,19 @@ def iter_batches(batch: int = 2000) -> Iterator[list[Item]]:
 
 
 def reindex_all(progress: Callable[[int], None] | None = None, batch: int = 2000) -> int:
-    """Rebuild the whole index from the catalogue; returns the number of items indexed."""
-    backend = get_backend()
-    total = 0
+    """Rebuild the whole index from the catalogue in one swap; returns the items indexed."""
     watermark = StaleItem.objects.order_by("-id").values_list("id", flat=True).first()
-    backend.clear()
-    for items in iter_batches(batch):
-        docs = documents_for(items)
-        backend.replace([], docs)
-        total += len(items)
-        if progress:
-            progress(len(items))
+    total = 0
+
+    def batches() -> Iterator[list[SearchDoc]]:
+        nonlocal total
+        for items in iter_batches(batch):
+            yield documents_for(items)
+            total += len(items)
+            if progress:
+                progress(len(items))
+
+    get_backend().rebuild(batches())
     if watermark is not None:
         StaleItem.objects.filter(id__lte=watermark).delete()
     return total

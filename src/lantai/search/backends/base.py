@@ -7,7 +7,7 @@ A search document is one page of one item: page 0 carries the catalogue descript
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -89,6 +89,10 @@ class SearchBackend(Protocol):
 
     def replace(self, item_ids: Sequence[int], docs: Sequence[SearchDoc]) -> None:
         """Remove every document of ``item_ids`` and add ``docs`` (all of them for those items)."""
+
+    def rebuild(self, batches: Iterable[Sequence[SearchDoc]]) -> int:
+        """Replace the whole index with these documents in one swap (readers see the old index
+        until it is done); returns the number of documents."""
 
     def clear(self) -> None: ...
 

@@ -113,6 +113,21 @@ class PostgresBackend:
             if rows:
                 cur.executemany(f"INSERT INTO search_pgdocument ({_COLUMNS}) VALUES {placeholders}", rows)  # noqa: S608
 
+    def rebuild(self, batches: Iterable[Sequence[SearchDoc]]) -> int:
+        count = 0
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("DELETE FROM search_pgdocument")
+            copy_sql = f"COPY search_pgdocument ({_COLUMNS}) FROM STDIN"
+            # One COPY per batch: the batches may come from queries on this same connection,
+            # which must not run while a COPY holds it.
+            for batch in batches:
+                rows = [row(doc) for doc in batch]
+                with cur.cursor.copy(copy_sql) as copy:
+                    for values in rows:
+                        copy.write_row(values)
+                count += len(rows)
+        return count
+
     def clear(self) -> None:
         with connection.cursor() as cur:
             cur.execute("DELETE FROM search_pgdocument")

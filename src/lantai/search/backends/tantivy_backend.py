@@ -11,7 +11,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -125,6 +125,16 @@ class TantivyBackend:
                 w.delete_documents_by_term("item_id", item_id)
             for document in prepared:
                 w.add_document(document)
+
+    def rebuild(self, batches: Iterable[Sequence[SearchDoc]]) -> int:
+        count = 0
+        with self.writer(heap_size=256_000_000, threads=2) as w:
+            w.delete_all_documents()
+            for batch in batches:
+                for doc in batch:
+                    w.add_document(to_document(doc))
+                count += len(batch)
+        return count
 
     def clear(self) -> None:
         with self.writer(heap_size=32_000_000) as w:

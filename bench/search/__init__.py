@@ -1,0 +1,1 @@
+"""Search benchmark: synthetic Chinese catalogue, three engines side by side, one command."""
