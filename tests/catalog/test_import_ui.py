@@ -226,3 +226,23 @@ def test_old_staged_imports_are_swept(tmp_path, actor, fonds):
         actor, io.BytesIO(xlsx_bytes(tmp_path, [ws_row(2)])), "b.xlsx", fonds=fonds, category=fonds_category()
     )
     assert not folder.exists()
+
+
+def test_unexpected_failure_is_shown_not_left_running(tmp_path, actor, fonds):
+    from lantai.catalog import hooks
+
+    def broken(ids: list[int]) -> None:
+        raise RuntimeError("index down")
+
+    import_id = import_jobs.stage_upload(
+        actor, io.BytesIO(xlsx_bytes(tmp_path, [ws_row(1)])), "a.xlsx", fonds=fonds, category=fonds_category()
+    )
+    hooks.ITEM_LISTENERS.append(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            import_jobs.import_job.call(import_id, False)
+    finally:
+        hooks.ITEM_LISTENERS.remove(broken)
+    state = import_jobs.status(actor, import_id)
+    assert state["state"] == "failed" and state["code"] == "catalog.import.write_failed"
+    assert "RuntimeError" in state["message"] and Item.objects.count() == 0

@@ -207,6 +207,14 @@ def import_job(import_id: str, dry_run: bool) -> dict[str, Any]:
         _write_json(status_path, outcome)
         _remove_upload(folder, meta)
         return outcome
+    except Exception as exc:
+        # Nothing was written (the import is one transaction); say so instead of spinning forever.
+        failed = importing.ImportWriteFailed(reason=type(exc).__name__)
+        _write_json(
+            status_path,
+            {"state": "failed", "dry_run": dry_run, "code": failed.code, "message": failed.message},
+        )
+        raise
     summary = result.summary()
     (folder / REPORT_NAME).unlink(missing_ok=True)
     if result.errors:
