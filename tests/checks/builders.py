@@ -87,7 +87,12 @@ OFD_NS = "http://www.ofdspec.org/2016"
 
 
 def ofd_bytes(
-    *, pages: int = 1, break_page: bool = False, encrypted_flag: bool = False, signed: bool = False
+    *,
+    pages: int = 1,
+    break_page: bool = False,
+    encrypted_flag: bool = False,
+    signed: bool = False,
+    missing_resource: bool = False,
 ) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
@@ -114,8 +119,26 @@ def ofd_bytes(
             "Doc_0/Document.xml",
             f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document xmlns:ofd="{OFD_NS}"><ofd:CommonData>'
             "<ofd:MaxUnitID>20</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox>"
-            f"</ofd:PageArea></ofd:CommonData><ofd:Pages>{page_refs}</ofd:Pages></ofd:Document>",
+            "</ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>"
+            "<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>"
+            f"</ofd:CommonData><ofd:Pages>{page_refs}</ofd:Pages></ofd:Document>",
         )
+        z.writestr(
+            "Doc_0/PublicRes.xml",
+            f'<ofd:Res xmlns:ofd="{OFD_NS}" BaseLoc="Res"><ofd:Fonts>'
+            '<ofd:Font ID="2" FontName="宋体" FamilyName="宋体">'
+            "<ofd:FontFile>font_2.ttf</ofd:FontFile></ofd:Font>"
+            '<ofd:Font ID="3" FontName="Arial"/></ofd:Fonts></ofd:Res>',
+        )
+        z.writestr(
+            "Doc_0/DocumentRes.xml",
+            f'<ofd:Res xmlns:ofd="{OFD_NS}" BaseLoc="Res"><ofd:MultiMedias>'
+            '<ofd:MultiMedia ID="4" Type="Image"><ofd:MediaFile>image_4.jpg</ofd:MediaFile></ofd:MultiMedia>'
+            "</ofd:MultiMedias></ofd:Res>",
+        )
+        z.writestr("Doc_0/Res/font_2.ttf", b"\x00\x01\x00\x00 not a real font, only its presence is checked")
+        if not missing_resource:
+            z.writestr("Doc_0/Res/image_4.jpg", jpeg_bytes())
         for i in range(pages):
             body = "<ofd:Page" if break_page else f'<ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content/></ofd:Page>'
             z.writestr(f"Doc_0/Pages/Page_{i}/Content.xml", body)

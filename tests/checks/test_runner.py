@@ -59,6 +59,8 @@ def test_sound_package_passes_automatic_items_and_lists_manual_ones(builder):
     assert {r.evidence.get("format") for r in results_for(report, "GD-3-3")} == {"PDFA", "OFD", "JPEG"}
     pages = {r.target: r.evidence.get("pages") for r in results_for(report, "GD-3-4")}
     assert pages["file:Z109-WS·2011-Y-BGS-0002/正文.ofd"] == 2
+    ofd = {r.target: r for r in results_for(report, "GD-3-4")}["file:Z109-WS·2011-Y-BGS-0002/正文.ofd"]
+    assert ofd.evidence["fonts_not_embedded"] == 1
     assert report.failed_codes() == []
 
 
@@ -136,6 +138,7 @@ def test_truncated_pdf_and_broken_ofd_and_truncated_jpeg_fail_readability(builde
     jpg = jpeg_bytes((400, 300))
     builder.item(ws_metadata(3), ("c/截断.jpg", jpg[: len(jpg) // 2]))
     builder.item(ws_metadata(4), ("d/空.pdf", b""))
+    builder.item(ws_metadata(5), ("e/缺资源.ofd", ofd_bytes(missing_resource=True)))
     report = run_checks(builder.build())
     read = {r.target: r for r in results_for(report, "GD-3-4")}
     assert read["file:a/截断.pdf"].outcome == Outcome.FAILED
@@ -143,6 +146,8 @@ def test_truncated_pdf_and_broken_ofd_and_truncated_jpeg_fail_readability(builde
     assert read["file:b/坏.ofd"].outcome == Outcome.FAILED
     assert read["file:c/截断.jpg"].outcome == Outcome.FAILED
     assert read["file:d/空.pdf"].outcome == Outcome.FAILED
+    assert read["file:e/缺资源.ofd"].outcome == Outcome.FAILED
+    assert read["file:e/缺资源.ofd"].evidence["missing"] == ["image_4.jpg"]
     assert report.outcome == "failed"
 
 

@@ -240,23 +240,64 @@ def _ofd(path: Path, ins: Inspection) -> None:
         if created is not None and created.text:
             ins.created = created.text.strip()
         pages = 0
+        names = set(z.namelist())
+        missing: list[str] = []
+        fonts_not_embedded = 0
         for doc_path in doc_roots:
             doc = _xml_root(z, doc_path)
-            base = doc_path.rsplit("/", 1)[0] + "/" if "/" in doc_path else ""
+            base = _dir_of(doc_path)
             for page in doc.iterfind(".//ofd:Pages/ofd:Page", ns):
-                loc = (page.get("BaseLoc") or "").lstrip("/")
-                if not loc:
+                loc = page.get("BaseLoc") or ""
+                if not loc.strip():
                     raise ValueError("a page without BaseLoc")
-                entry = loc if loc in z.namelist() else base + loc
-                _xml_root(z, entry)  # each page's content must exist and parse
+                _xml_root(z, _resolve(names, base, loc))  # each page's content must exist and parse
                 pages += 1
+            for ref in [
+                *doc.iterfind(".//ofd:CommonData/ofd:PublicRes", ns),
+                *doc.iterfind(".//ofd:CommonData/ofd:DocumentRes", ns),
+            ]:
+                if not (ref.text or "").strip():
+                    continue
+                res_path = _resolve(names, base, ref.text)
+                res = _xml_root(z, res_path)
+                res_base = _dir_of(res_path) + (
+                    (res.get("BaseLoc") or "").strip().strip("/") + "/" if res.get("BaseLoc") else ""
+                )
+                for font in res.iterfind(".//ofd:Font", ns):
+                    if font.find("ofd:FontFile", ns) is None:
+                        fonts_not_embedded += 1
+                for media in [*res.iterfind(".//ofd:FontFile", ns), *res.iterfind(".//ofd:MediaFile", ns)]:
+                    loc = (media.text or "").strip()
+                    if loc and _resolve(names, res_base, loc) not in names:
+                        missing.append(loc)
         ins.detail["documents"] = len(doc_roots)
+        if fonts_not_embedded:
+            ins.detail["fonts_not_embedded"] = fonts_not_embedded
+        if missing:
+            ins.readable = False
+            ins.detail["error"] = "missing resources"
+            ins.detail["missing"] = missing[:20]
+            return
         ins.detail["pages"] = pages
         if pages == 0:
             ins.readable = False
             ins.detail["error"] = "no pages"
             return
     ins.readable = True
+
+
+def _dir_of(entry: str) -> str:
+    return entry.rsplit("/", 1)[0] + "/" if "/" in entry else ""
+
+
+def _resolve(names: set[str], base: str, loc: str) -> str:
+    """OFD locations are absolute from the package root ("/Doc_0/…") or relative to the file
+    that names them; some producers write root-relative paths without the slash."""
+    loc = loc.strip()
+    if loc.startswith("/"):
+        return loc.lstrip("/")
+    relative = base + loc
+    return relative if relative in names or loc not in names else loc
 
 
 def _image(path: Path, ins: Inspection) -> None:
