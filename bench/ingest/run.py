@@ -138,7 +138,50 @@ def make_bag(src: Path, dest: Path) -> Path:
         checksums=["sha256"],
         processes=1,
     )
+    # One 文书 item per payload file, with its catalogue metadata (metadata/items.json).
+    sys.path.insert(0, str(ROOT))
+    from tests.ingest import corpus
+
+    payload = sorted(
+        p.relative_to(dest / "data").as_posix() for p in (dest / "data").rglob("*") if p.is_file()
+    )
+    items = [
+        {"metadata": corpus.ws_metadata(n, title=f"基准文件{n}：{Path(p).name}"[:200]), "files": [p]}
+        for n, p in enumerate(payload, 1)
+    ]
+    (dest / "metadata").mkdir()
+    (dest / "metadata" / "items.json").write_text(json.dumps(items, ensure_ascii=False), "utf-8")
+    bagit.Bag(str(dest)).save(manifests=True)
     return dest
+
+
+COMPARABLE = {"GD-1-1": True, "GD-1-12": True, "GD-2-11": True, "GD-3-3": False}
+
+
+def comparable_scheme() -> None:
+    """A GD scheme with the checks a3m also performs: fixity against the manifest (GD-1-1),
+    package structure and completeness (GD-1-12, GD-2-11) and format identification (GD-3-3,
+    recorded but not blocking: a3m identifies formats without refusing any). Named so that it
+    sorts before GD-WS and is chosen for WS."""
+    from lantai.catalog.models import Category
+    from lantai.checks.models import CheckItem, CheckScheme, CheckSchemeItem
+
+    scheme, _ = CheckScheme.objects.get_or_create(
+        code="BENCH-A3M",
+        defaults={"name": "与 a3m 可比的检测", "stage": "GD", "category": Category.objects.get(code="WS")},
+    )
+    for order, (code, blocking) in enumerate(COMPARABLE.items()):
+        CheckSchemeItem.objects.get_or_create(
+            scheme=scheme,
+            item=CheckItem.objects.get(code=code),
+            defaults={"order": order, "blocking": blocking},
+        )
+
+
+def drop_comparable_scheme() -> None:
+    from lantai.checks.models import CheckScheme
+
+    CheckScheme.objects.filter(code="BENCH-A3M").delete()
 
 
 def tree_size(path: Path) -> tuple[int, int]:
@@ -176,12 +219,18 @@ def bench_hashing(path: Path) -> tuple[float, float]:
     return size / min(times["ours"]) / 1e6, size / min(times["raw"]) / 1e6
 
 
-def bench_lantai(actor: object, bag: Path) -> dict[str, object]:
+def bench_lantai(actor: object, bag: Path, accept: bool = False) -> dict[str, object]:
+    """Submit (receive → checks → decision); with ``accept``, also archive it: catalogue items
+    created, every file put in the object store (the AIP side of a3m's work)."""
+    from lantai.accounts.actor import Actor
     from lantai.ingest import services
 
     files, size = tree_size(bag / "data")
     t = time.perf_counter()
     sub, created = services.submit_package(actor, bag)  # type: ignore[arg-type]
+    if accept and sub.status == "passed":
+        services.accept(Actor.system("bench"), sub)
+        sub.refresh_from_db()
     elapsed = time.perf_counter() - t
     from lantai.core.models import StepRun
 
@@ -295,8 +344,13 @@ def main() -> int:
         print(f"2. mixed transfer ({args.files} files)")
         mixed = mixed_transfer(work / "mixed", args.files)
         r = bench_lantai(actor, make_bag(mixed, work / "mixed-bag"))
-        _report("lantai", r)
+        _report("lantai GD-WS", r)
         results["mixed_lantai"] = r
+        comparable_scheme()
+        r = bench_lantai(actor, make_bag(mixed, work / "mixed-bag2"), accept=True)
+        drop_comparable_scheme()
+        _report("lantai ≈a3m", r)
+        results["mixed_lantai_comparable"] = r
         if a3m:
             a = bench_a3m(a3m, mixed, work)
             _report("a3m 0.7.14", a)
@@ -308,8 +362,10 @@ def main() -> int:
             large = large_transfer(work / "large", args.large_gb)
             bag = make_bag(large, work / "large-bag")
             shutil.rmtree(large)
-            r = bench_lantai(actor, bag)
-            _report("lantai", r)
+            comparable_scheme()
+            r = bench_lantai(actor, bag, accept=True)
+            drop_comparable_scheme()
+            _report("lantai ≈a3m", r)
             results["large_lantai"] = r
             if a3m:
                 a = bench_a3m(a3m, bag / "data", work)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -67,6 +68,7 @@ class Staging:
         self.payload.mkdir(exist_ok=True)
         self._keep = False
         self.bytes_written = 0
+        self._lock = threading.Lock()
 
     def keep(self) -> None:
         self._keep = True
@@ -88,8 +90,10 @@ class Staging:
             self.remove()
 
     def count(self, n: int) -> None:
-        self.bytes_written += n
-        if self.bytes_written > settings.INGEST_MAX_PACKAGE_BYTES:
+        with self._lock:  # several copy threads may write into one staging folder
+            self.bytes_written += n
+            total = self.bytes_written
+        if total > settings.INGEST_MAX_PACKAGE_BYTES:
             raise TooLarge(limit=settings.INGEST_MAX_PACKAGE_BYTES)
 
     def write_stream(

@@ -11,11 +11,13 @@ scanned by the antivirus, not unpacked.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
 import zipfile
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from django.conf import settings
@@ -159,25 +161,37 @@ def _extract(
 
 
 def copy_tree(source: Path, staging: Staging, algorithms: Iterable[str] = DEFAULT) -> dict[str, StagedFile]:
-    """Copy a folder package (CLI, DA/T 93 folder) into staging while hashing; symlinks refused."""
-    files: dict[str, StagedFile] = {}
-    count = 0
+    """Copy a folder package (CLI, DA/T 93 folder) into staging while hashing; symlinks refused.
+
+    Every path is validated before a byte is copied. Files are copied by a few threads: SM3
+    runs at ~200 MB/s a core and hashlib releases the GIL on large updates, so a multi-file
+    transfer uses every core (each file is still read once)."""
+    entries: list[tuple[Path, str]] = []
+    seen: set[str] = set()
     for item in sorted(source.rglob("*")):
         rel = item.relative_to(source).as_posix()
         if item.is_symlink():
             raise SymlinkRefused(path=nfc(rel))
         if item.is_dir():
             continue
-        count += 1
-        if count > settings.INGEST_MAX_FILES:
+        if len(entries) >= settings.INGEST_MAX_FILES:
             raise TooManyFiles(limit=settings.INGEST_MAX_FILES)
         path = safe_relpath(rel)
-        if path in files:
+        if path in seen:
             raise DuplicatePath(path=path)
+        seen.add(path)
+        entries.append((item, path))
+    algs = tuple(algorithms)
+
+    def copy_one(entry: tuple[Path, str]) -> StagedFile:
+        item, path = entry
         with item.open("rb") as src:
-            size, digests = staging.write_stream(staging.payload / path, src, algorithms)
-        files[path] = StagedFile(path, staging.payload / path, size, digests)
-    return files
+            size, digests = staging.write_stream(staging.payload / path, src, algs)
+        return StagedFile(path, staging.payload / path, size, digests)
+
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ingest-copy") as pool:
+        return {f.path: f for f in pool.map(copy_one, entries)}
 
 
 def folder_algorithms(source: Path) -> set[str]:
