@@ -475,6 +475,7 @@ def unlock(actor: Actor, user: User) -> None:
 # ---------------------------------------------------------------- API keys
 
 API_KEY_PREFIX = "lt"
+LAST_USED_GRAIN = timedelta(minutes=1)
 
 
 def _digest(secret: str) -> str:
@@ -560,5 +561,10 @@ def authenticate_api_key(token: str) -> ApiKey:
         raise ApiKeyExpired()
     if not key.institution.is_active:
         raise ApiKeyInvalid()
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # At most one write a minute per key: a write on every request would serialise all API
+    # traffic on SQLite's single writer lock, and "last used" needs no finer grain.
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_GRAIN:
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
     return key

@@ -19,10 +19,11 @@ from lantai.accounts import services as account_services
 from lantai.accounts.actor import Actor
 from lantai.accounts.models import Institution, Role, SecurityLevel, User
 from lantai.core.errors import LantaiError, NotFound
+from lantai.web.context import actor_for
 
 
 def _actor(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user)  # type: ignore[arg-type]
+    return actor_for(request)
 
 
 def _institution_from(value: str) -> Institution | None:

@@ -18,18 +18,14 @@ from django.views.decorators.http import require_POST
 
 from lantai.accounts import roles as role_defs
 from lantai.accounts import services as account_services
-from lantai.accounts.actor import Actor
 from lantai.accounts.models import ApiKey, Institution, SecurityLevel, User
 from lantai.accounts.queries import role_codes_of
 from lantai.audit import queries as audit_queries
 from lantai.audit import services as audit
 from lantai.core.errors import LantaiError
+from lantai.web.context import actor_for
 from lantai.web.dashboard import ACTION_LABELS, recent_actions_of, widgets_for
 from lantai.web.navigation import MODULES
-
-
-def actor_for(request: HttpRequest) -> Actor:
-    return Actor.for_user(request.user)  # type: ignore[arg-type]
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
