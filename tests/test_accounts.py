@@ -487,3 +487,15 @@ def test_demo_prints_the_administrator_login_and_url():
     assert f"admin / {DEMO_PASSWORD}" in text
     assert "http://127.0.0.1:8000/login/" in text
     assert all(name in text for name in ("secadmin", "auditor", "archivist", "approver", "reader"))
+
+
+def test_api_key_last_used_is_written_at_most_once_a_minute(system, archive):
+    key, token = services.create_api_key(system, institution=archive, name="OA", scopes=[])
+    services.authenticate_api_key(token)
+    first = ApiKey.objects.get(pk=key.pk).last_used_at
+    assert first is not None
+    services.authenticate_api_key(token)
+    assert ApiKey.objects.get(pk=key.pk).last_used_at == first
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=2))
+    services.authenticate_api_key(token)
+    assert ApiKey.objects.get(pk=key.pk).last_used_at > first
