@@ -615,12 +615,16 @@ def code_rule_edit(request: HttpRequest) -> HttpResponse:
             inherited=inherited,
             text=text,
             name=name,
-            samples=samples,
+            samples=[(k, v) for k, v in samples.items() if k in _kinds_in(text)],
             preview=preview,
             presets=[(k, v[0]) for k, v in PRESETS.items()],
             kinds=sorted(codes.KNOWN_KINDS),
         ),
     )
+
+
+def _kinds_in(text: str) -> set[str]:
+    return {str(c.get("kind")) for c in forms.parse_components(text)}
 
 
 # ---- 档号调整 ----------------------------------------------------------------------------
