@@ -57,5 +57,8 @@ def test_every_corpus_file_gets_a_result_and_nothing_crashes():
     assert by_path["file:pdf-handbuilt-test-corpus/hello_world.pdf"].outcome == Outcome.PASSED
     enc = {r.target: r for r in report.results if r.code == "GD-3-8"}
     assert enc["file:pdfCabinetOfHorrors/encryption_openpassword.pdf"].outcome == Outcome.FAILED
+    fonts = enc["file:pdfCabinetOfHorrors/text_only_fontsNotEmbedded.pdf"]
+    assert fonts.outcome == Outcome.WARNING and fonts.evidence["fonts_not_embedded"] == ["TimesNewRomanPSMT"]
+    assert enc["file:pdfCabinetOfHorrors/text_only_fontsEmbeddedAll.pdf"].outcome == Outcome.PASSED
     fmt = {r.target: r for r in report.results if r.code == "GD-3-3"}
     assert fmt["file:pdfCabinetOfHorrors/text_only_pdfa1b.pdf"].evidence.get("pdfa") == "1B"

@@ -77,6 +77,21 @@ def test_virus_scan_with_real_clamd(builder, clamd_settings):
     assert report.outcome == "failed" and "GD-4-2" in report.failed_codes()
 
 
+def test_virus_in_a_structure_file_is_found(builder, clamd_settings, tmp_path):
+    from lantai.checks.package import FileView
+
+    sound_package(builder)
+    bad = tmp_path / "目录文件.XML"
+    bad.write_bytes(b"<?xml version='1.0'?><x>" + EICAR + b"</x>")
+    package = builder.build()
+    package.structure_files = [FileView("目录文件.XML", bad, bad.stat().st_size, {}, {})]
+    report = run_checks(package)
+    virus = {r.target: r for r in results_for(report, "GD-4-2")}
+    assert virus["file:目录文件.XML"].outcome == Outcome.FAILED
+    # structure files are not judged as content
+    assert "file:目录文件.XML" not in {r.target for r in results_for(report, "GD-3-3")}
+
+
 def test_unreachable_clamd_is_not_performed_and_blocks_passing(builder, settings, tmp_path):
     settings.CLAMD_SOCKET = str(tmp_path / "gone.sock")
     report = run_checks(sound_package(builder).build())

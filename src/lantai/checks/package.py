@@ -49,6 +49,9 @@ class PackageView:
     package_declared: dict[str, str] = field(default_factory=dict)  # declared whole-package digest(s)
     package_computed: dict[str, str] = field(default_factory=dict)
     notes: dict[str, object] = field(default_factory=dict)
+    # Structure files the package reader consumed (说明文件, 目录文件, metadata XML, BagIt tags): not
+    # content, so only the virus check reads them — a package may carry a virus anywhere.
+    structure_files: list[FileView] = field(default_factory=list)
 
 
 class Stage(StrEnum):

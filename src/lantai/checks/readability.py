@@ -159,8 +159,40 @@ def _pdf(path: Path, ins: Inspection) -> None:
     ins.readable = True
 
 
+FONT_PAGES = 20  # pages whose fonts are inspected: enough to see how the document was produced
+
+
+def _fonts_not_embedded(pdf: Any) -> list[str]:
+    """Names of fonts used on the first pages without an embedded font program (DA/T 47 asks for
+    self-contained files; a 宋体 that is not embedded renders differently on every machine)."""
+    missing: dict[str, None] = {}
+    for page in list(pdf.pages)[:FONT_PAGES]:
+        resources = page.obj.get("/Resources")
+        fonts = resources.get("/Font") if resources is not None else None
+        if fonts is None:
+            continue
+        for _key, font in fonts.items():
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0] if descendants is not None and len(descendants) else font
+            descriptor = target.get("/FontDescriptor")
+            if font.get("/Subtype") == "/Type3":
+                continue  # glyphs are drawn by the PDF itself
+            embedded = descriptor is not None and any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+            if not embedded:
+                missing.setdefault(str(font.get("/BaseFont", "?")).lstrip("/"), None)
+    return list(missing)
+
+
 def _pdf_features(pdf: Any, ins: Inspection) -> None:
-    """Signature fields and active content (DA/T 47: a long-term format carries no scripts)."""
+    """Signature fields, active content (DA/T 47: a long-term format carries no scripts) and fonts."""
+    try:
+        fonts = _fonts_not_embedded(pdf)
+    except Exception:  # a damaged resource tree: readability judges the file by rendering it
+        fonts = []
+    if fonts:
+        ins.detail["fonts_not_embedded"] = fonts[:20]
     root = pdf.Root
     acro = root.get("/AcroForm")
     pending = list(acro.get("/Fields", [])) if acro is not None else []

@@ -66,6 +66,7 @@ def virus_scan(ctx: CheckContext, package: PackageView) -> list[CheckResult]:
             return Outcome.FAILED, {"signature": result.signature}
         return Outcome.NOT_PERFORMED, {"reason": result.detail, "status": str(result.status)}
 
-    if not package.files:
+    every = [*package.files, *package.structure_files]
+    if not every:
         return [ctx.result(PACKAGE, Outcome.PASSED, {"files": 0})]
-    return ctx.per_file(package.files, scan)
+    return ctx.per_file(every, scan)

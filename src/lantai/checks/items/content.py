@@ -102,9 +102,14 @@ def encryption_compression(ctx: CheckContext, package: PackageView) -> list[Chec
             evidence["nonpublic_compression"] = ins.nonpublic_compression[:20]
         if ins.encrypted or ins.nonpublic_compression:
             return Outcome.FAILED, evidence
+        fonts = ins.detail.get("fonts_not_embedded")
+        if fonts:
+            evidence["fonts_not_embedded"] = fonts
         if ins.active_content:
-            # DA/T 47: scripts, launch actions and embedded files hinder long-term use; not a refusal
             evidence["active_content"] = ins.active_content
+        if ins.active_content or fonts:
+            # DA/T 47: scripts, launch actions, embedded files and missing font programs hinder
+            # long-term use; worth a warning, not a refusal
             return Outcome.WARNING, evidence
         return Outcome.PASSED, evidence
 
