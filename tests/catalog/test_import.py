@@ -253,3 +253,18 @@ def test_fonds_outside_scope_looks_absent(tmp_path, system, make_user, fonds):
     with pytest.raises(NotFound):
         do_import(Actor.for_user(outsider), path, fonds)
     assert Item.objects.count() == 0
+
+
+def test_typed_excel_cells_are_read(tmp_path, actor, fonds):
+    from datetime import datetime
+
+    rows = [
+        ws_row(1, 日期=datetime(2011, 3, 5), 年度=2011.0, 页数=4.0),
+        ws_row(2, 日期=20110306),
+        ws_row(3, 日期="2011年3月7日"),
+    ]
+    result = do_import(actor, write_xlsx(tmp_path / "a.xlsx", WS_HEADER, rows), fonds)
+    assert result.created == 3
+    dates = list(Item.objects.order_by("number").values_list("date", "page_count"))
+    assert [d.isoformat() for d, _p in dates] == ["2011-03-05", "2011-03-06", "2011-03-07"]
+    assert dates[0][1] == 4

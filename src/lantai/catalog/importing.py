@@ -206,6 +206,7 @@ class RowError:
             "row": self.row,
             "column": self.column,
             "rule": self.rule,
+            "rule_label": self.rule_label,
             "code": self.code,
             "value": self.value,
             "message": self.message,
