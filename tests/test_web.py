@@ -4,6 +4,7 @@ institutions, role assignment with 三员 conflicts, own password change, CSRF, 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -44,8 +45,12 @@ def test_login_follows_only_local_next(client, archivist):
     ok = client.post("/login/?next=/system/audit/", {"username": "archivist", "password": PASSWORD})
     assert ok["Location"] == "/system/audit/"
     client.logout()
-    evil = client.post("/login/?next=//evil.example/", {"username": "archivist", "password": PASSWORD})
-    assert evil["Location"] == "/"
+    for evil_next in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        client.logout()
+        evil = client.post(
+            "/login/?" + urlencode({"next": evil_next}), {"username": "archivist", "password": PASSWORD}
+        )
+        assert evil["Location"] == "/", evil_next
 
 
 def test_wrong_password_shows_chinese_error(client, archivist):

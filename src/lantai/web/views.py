@@ -13,6 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -41,7 +42,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             next_url = request.GET.get("next", "")
-            if next_url.startswith("/") and not next_url.startswith("//"):
+            # Only a path on this site: "//host" and "/\\host" are other sites to a browser.
+            if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts=None, require_https=request.is_secure()
+            ):
                 return redirect(next_url)
             return redirect("web:dashboard")
     return render(
