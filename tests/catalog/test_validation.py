@@ -218,3 +218,27 @@ def test_field_map_is_cached_until_cleared(django_assert_num_queries):
     with django_assert_num_queries(0):
         validation.field_map(ws)
         validation.validate_values(ws, GOOD)
+
+
+def test_seeding_again_keeps_administrators_edits():
+    from django.apps import apps
+
+    from lantai.catalog import seeds
+    from lantai.catalog.models import ArchivalCodeRule, MetadataField, RetentionPeriod
+
+    Category.objects.filter(code="WS").update(name="文书档案")
+
+    def counts():
+        return (
+            MetadataField.objects.count(),
+            ArchivalCodeRule.objects.count(),
+            RetentionPeriod.objects.count(),
+        )
+
+    before = counts()
+    seeds.apply(apps)
+    after = counts()
+    assert before == after
+    assert Category.objects.get(code="WS").name == "文书档案"
+    assert RetentionPeriod.objects.get(code="永久").is_legacy
+    assert ArchivalCodeRule.objects.filter(fonds__isnull=True).count() == 3 * len(seeds.CATEGORIES)
