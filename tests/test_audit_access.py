@@ -120,3 +120,29 @@ def test_api_lists_filters_and_records_the_reading(logged_in, auditor, sample_ev
     recent = client.get(API, {"since": since, "object_type": "package"}).json()
     assert recent == []  # the package event is from 2020
     assert verify_chain().ok
+
+
+def test_premis_export_is_chained_in_order_and_audited(logged_in, auditor, sample_events):
+    response = logged_in(auditor).get(API + "/premis", {"actor_name": "赵六"})
+    assert response.status_code == 200
+    doc = response.json()
+    assert doc["premisVersion"] == "3.0"
+    events = doc["events"]
+    assert [e["eventType"] for e in events] == ["catalog.item_deleted", "ingest.accepted"]  # oldest first
+    first = events[0]
+    assert first["eventOutcomeInformation"] == [{"eventOutcome": "denied"}]
+    assert first["linkingAgentIdentifier"][0]["agentName"] == "赵六"
+    assert first["linkingObjectIdentifier"] == [
+        {"linkingObjectIdentifierType": "lantai-item", "linkingObjectIdentifierValue": "I-2"}
+    ]
+    assert events[1]["eventDateTime"] == "2020-01-02T03:04:05Z"
+    # Consecutive events carry the chain, so a receiver can check the exported range.
+    assert events[1]["lantaiChain"]["previousHash"] == events[0]["lantaiChain"]["hash"]
+    exported = AuditEvent.objects.get(action="audit.exported")
+    assert exported.after["format"] == "premis-json"
+
+
+def test_premis_export_is_refused_to_the_system_administrator(logged_in, sysadmin, sample_events):
+    response = logged_in(sysadmin).get(API + "/premis")
+    assert response.status_code == 403
+    assert AuditEvent.objects.get(action="audit.exported").outcome == AuditEvent.Outcome.DENIED

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from lantai.accounts.api import actor_of
-from lantai.audit import queries, services
+from lantai.audit import premis, queries, services
 from lantai.audit.models import AuditEvent
 from lantai.core.errors import PermissionDenied
 
@@ -60,3 +60,28 @@ def list_events(request: HttpRequest, filters: Query[AuditFilter]) -> list[objec
     with transaction.atomic():
         services.record(actor, "audit.viewed", object_type="audit_log", after={"filters": asked})
     return events
+
+
+@router.get(
+    "/events/premis",
+    response=dict,
+    summary="Audit events as PREMIS 3 events in JSON, oldest first (audit administrator)",
+)
+def premis_events(request: HttpRequest, filters: Query[AuditFilter]) -> dict:
+    actor = actor_of(request)
+    asked = {k: str(v) for k, v in filters.dict().items() if v is not None}
+    try:
+        events = sorted(queries.events_for(actor, **filters.dict()), key=lambda e: e.seq)
+    except PermissionDenied:
+        services.record_failure(
+            actor, "audit.exported", object_type="audit_log", outcome=AuditEvent.Outcome.DENIED
+        )
+        raise
+    with transaction.atomic():
+        services.record(
+            actor,
+            "audit.exported",
+            object_type="audit_log",
+            after={"format": "premis-json", "filters": asked},
+        )
+    return premis.premis_document(events)
