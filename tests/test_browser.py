@@ -168,3 +168,19 @@ def test_pages_as_each_role(server, browser, shots):
             page.screenshot(path=str(shots / f"{username}-{name}.png"), full_page=True)
         assert expected in text, (username, expected)
         context.close()
+
+
+def test_security_administrator_sees_trio_conflict_in_chinese(server, browser, shots):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    login(page, server, "secadmin")
+    page.wait_for_url(server + "/")
+    page.goto(server + "/system/users/")
+    page.click("text=archivist")
+    page.select_option("select[name=role]", "audit_admin")
+    page.click("form:has(input[value=assign]) button")
+    alert = page.locator("[role=alert]")
+    assert alert.get_attribute("data-code") == "accounts.trio_exclusive"
+    assert "三员" in alert.inner_text() and "不同账户" in alert.inner_text()
+    page.screenshot(path=str(shots / "secadmin-trio-conflict.png"), full_page=True)
+    context.close()
