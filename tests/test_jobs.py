@@ -137,14 +137,14 @@ def test_killed_worker_loses_no_work(subprocess_env, tmp_path):
 
 
 def test_live_worker_keeps_its_job_and_sigterm_lets_it_finish(subprocess_env, tmp_path):
-    env = {**subprocess_env, "LANTAI_JOB_LEASE_SECONDS": "1"}
+    env = {**subprocess_env, "LANTAI_JOB_LEASE_SECONDS": "3"}  # the worker beats every second
     gate, started = tmp_path / "gate", tmp_path / "started"
     with transaction.atomic():
         job_id = str(jobs.enqueue(gated_probe, str(gate), str(started)).id)
     worker = start(["worker", "--interval", "0.1"], env)
     wait_for(started.exists, "the worker started the job")
-    time.sleep(2.5)  # longer than the lease: only the heartbeat keeps the job with its worker
-    assert jobs.sweep_stale_jobs(lease_seconds=1) == 0
+    time.sleep(4)  # longer than the lease: only the heartbeat keeps the job with its worker
+    assert jobs.sweep_stale_jobs(lease_seconds=3) == 0
     worker.send_signal(signal.SIGTERM)
     time.sleep(0.5)
     assert worker.poll() is None  # still finishing the job in hand
