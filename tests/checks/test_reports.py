@@ -77,7 +77,16 @@ def test_pdf_is_chinese_and_lists_every_failed_item(report):
     assert pdf.startswith(b"%PDF")
     doc = pypdfium2.PdfDocument(io.BytesIO(pdf))
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    for expected in ("四性检测报告", "真实性", "可用性", "不通过", "GD-3-3", "内容数据格式检测", "待人工"):
+    for expected in (
+        "四性检测报告",
+        "真实性",
+        "可用性",
+        "不通过",
+        "GD-3-3",
+        "内容数据格式检测",
+        "待人工",
+        "扩展名与文件内容不符",
+    ):
         assert expected in text, expected
 
 
@@ -89,6 +98,7 @@ def test_report_pages_need_review_permission_and_scope(
     assert page.status_code == 200
     html = page.content.decode()
     assert "不通过" in html and "GD-3-3" in html and "outcome-failed" in html
+    assert "原因：扩展名与文件内容不符" in html  # evidence shown in Chinese, stored in English
     pdf = client.get(f"/checks/runs/{run.public_id}/report.pdf")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     data = client.get(f"/checks/runs/{run.public_id}/report.json").json()

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from lantai.checks.labels import describe_evidence
 from lantai.checks.package import DIMENSION_LABELS, OUTCOME_LABELS, STAGE_LABELS, Dimension, Outcome, Stage
 from lantai.core.pdf import register_cjk_font
 
@@ -25,12 +25,10 @@ OUTCOME_COLOURS = {
     "manual": "#1f5fa8",
     "not_performed": "#5f6368",
 }
-MAX_EVIDENCE_CHARS = 400
 
 
 def evidence_text(evidence: dict[str, Any]) -> str:
-    text = json.dumps(evidence, ensure_ascii=False, default=str, separators=(", ", ": "))
-    return text if len(text) <= MAX_EVIDENCE_CHARS else text[: MAX_EVIDENCE_CHARS - 1] + "…"
+    return describe_evidence(evidence)
 
 
 def target_label(target: str) -> str:
@@ -98,7 +96,8 @@ def _render(report: CheckReport, title: str) -> bytes:
         )
     )
     if report.environment:
-        story.append(p(_("Environment: %(env)s") % {"env": evidence_text(report.environment)}))
+        env = "；".join(f"{k}：{v}" for k, v in report.environment.items())
+        story.append(p(_("Environment: %(env)s") % {"env": env}))
     widths = [22 * mm, 45 * mm, 45 * mm, 16 * mm, 60 * mm, 82 * mm]
     for dim in Dimension:
         rows = [r for r in report.results if r.dimension == dim]
