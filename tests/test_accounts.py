@@ -499,3 +499,18 @@ def test_api_key_last_used_is_written_at_most_once_a_minute(system, archive):
     ApiKey.objects.filter(pk=key.pk).update(last_used_at=first - timedelta(minutes=2))
     services.authenticate_api_key(token)
     assert ApiKey.objects.get(pk=key.pk).last_used_at > first
+
+
+def test_createadmin_command(db, monkeypatch, capsys):
+    from lantai.cli import main
+
+    monkeypatch.setenv("LANTAI_ADMIN_PASSWORD", "short")
+    assert main(["createadmin", "root2", "--role", roles.AUDIT_ADMIN]) == 1
+    assert "accounts.weak_password" in capsys.readouterr().err
+    assert not User.objects.filter(username="root2").exists()
+    monkeypatch.setenv("LANTAI_ADMIN_PASSWORD", "Root@Pass20261")
+    assert main(["createadmin", "root2", "--role", roles.AUDIT_ADMIN]) == 0
+    user = User.objects.get(username="root2")
+    assert list(RoleAssignment.objects.filter(user=user).values_list("role__code", flat=True)) == [
+        roles.AUDIT_ADMIN
+    ]

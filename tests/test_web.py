@@ -357,3 +357,43 @@ def test_stylesheets_of_the_pages_are_served(client, db):
 def test_search_box_only_for_those_who_may_search(logged_in, sysadmin, archivist):
     assert 'role="search"' not in text_of(logged_in(sysadmin).get("/"))
     assert 'role="search"' in text_of(logged_in(archivist).get("/"))
+
+
+# ------------------------------------------------------------------ API keys page
+
+
+def test_api_key_page_shows_the_token_once_and_revokes(logged_in, sysadmin, agency):
+    from lantai.accounts.models import ApiKey
+
+    client = logged_in(sysadmin)
+    response = client.post(
+        "/system/api-keys/",
+        {
+            "name": "OA 系统",
+            "institution": str(agency.pk),
+            "scopes": ["ingest.submit"],
+            "expires_at": "2099-12-31",
+        },
+    )
+    token = re.search(r'<code class="token">(lt_[^<]+)</code>', text_of(response))
+    assert token, "the new token is shown"
+    key = ApiKey.objects.get()
+    assert key.institution == agency and key.scopes == ["ingest.submit"]
+    again = text_of(client.get("/system/api-keys/"))
+    assert token.group(1) not in again  # shown once only
+    assert key.prefix in again
+    client.post("/system/api-keys/", {"revoke": key.prefix})
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+    assert "已吊销" in text_of(client.get("/system/api-keys/"))
+
+
+def test_api_key_page_refuses_past_expiry_in_chinese(logged_in, sysadmin, archive):
+    from lantai.accounts.models import ApiKey
+
+    response = logged_in(sysadmin).post(
+        "/system/api-keys/", {"name": "x", "institution": str(archive.pk), "expires_at": "2001-01-01"}
+    )
+    assert 'data-code="accounts.bad_expiry"' in text_of(response)
+    assert "将来" in text_of(response)
+    assert not ApiKey.objects.exists()

@@ -60,7 +60,7 @@ def _int(value: str, field: str) -> int:
         raise account_services.BadInput(field=field, problem=_("not a number")) from exc
 
 
-def _show_error(request: HttpRequest, exc: LantaiError) -> None:
+def show_error(request: HttpRequest, exc: LantaiError) -> None:
     """One Chinese sentence, then each broken rule (password policy) on its own line."""
     text = exc.message
     reasons = exc.details.get("reasons") if isinstance(exc.details, dict) else None
@@ -117,7 +117,7 @@ def users(request: HttpRequest) -> HttpResponse:
                 raise account_services.BadInput(field="action", problem=_("unknown action"))
             return redirect("web:users")
         except LantaiError as exc:
-            _show_error(request, exc)
+            show_error(request, exc)
     return render(
         request,
         "web/users.html",
@@ -171,7 +171,7 @@ def user_detail(request: HttpRequest, public_id: UUID) -> HttpResponse:
                 raise account_services.BadInput(field="action", problem=_("unknown action"))
             return redirect("web:user_detail", public_id=target.public_id)
         except LantaiError as exc:
-            _show_error(request, exc)
+            show_error(request, exc)
     assignments = list(target.role_assignments.select_related("role", "institution").order_by("role_id"))
     return render(
         request,
@@ -212,7 +212,7 @@ def institutions(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Institution %(name)s created.") % {"name": inst.name})
             return redirect("web:institutions")
         except LantaiError as exc:
-            _show_error(request, exc)
+            show_error(request, exc)
     return render(
         request,
         "web/institutions.html",
@@ -242,7 +242,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
                 )
             account_services.change_own_password(user, request.POST.get("current_password", ""), new)
         except LantaiError as exc:
-            _show_error(request, exc)
+            show_error(request, exc)
         else:
             # Keep this session logged in; other sessions of the user end with the old password.
             update_session_auth_hash(request, user)

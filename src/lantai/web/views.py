@@ -24,6 +24,7 @@ from lantai.accounts.queries import role_codes_of
 from lantai.audit import queries as audit_queries
 from lantai.audit import services as audit
 from lantai.core.errors import LantaiError
+from lantai.web.account_views import show_error
 from lantai.web.context import actor_for
 from lantai.web.dashboard import ACTION_LABELS, recent_actions_of, widgets_for
 from lantai.web.navigation import MODULES
@@ -126,7 +127,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
                     else None,
                 )
         except LantaiError as exc:
-            messages.error(request, exc.message)
+            show_error(request, exc)
     return render(
         request,
         "web/api_keys.html",
