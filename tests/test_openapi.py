@@ -51,3 +51,12 @@ def test_both_authentication_schemes_are_published(client, db):
     schema = client.get("/api/v1/openapi.json").json()
     assert {"ApiKeyAuth", "SessionAuth"} <= set(schema["components"]["securitySchemes"])
     assert schema["paths"]["/api/v1/me"]["get"]["security"] == [{"ApiKeyAuth": []}, {"SessionAuth": []}]
+
+
+def test_error_envelope_is_published_for_every_operation(client, db):
+    schema = client.get("/api/v1/openapi.json").json()
+    assert schema["components"]["schemas"]["Error"]["required"] == ["code", "message", "details"]
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            ref = operation["responses"]["default"]["content"]["application/json"]["schema"]["$ref"]
+            assert ref == "#/components/schemas/Error", (method, path)

@@ -49,6 +49,32 @@ class LantaiAPI(NinjaAPI):
     def _unknown_path(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return envelope(request, 404, "not_found", _("Not found."))
 
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        """Publish the error envelope once and name it as every operation's error answer."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        error = {
+            "description": "Error envelope {code, message, details}; message per Accept-Language",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        }
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if isinstance(operation, dict) and "responses" in operation:
+                    operation["responses"].setdefault("default", error)
+        return schema
+
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["code", "message", "details"],
+    "properties": {
+        "code": {"type": "string", "description": "stable machine code, e.g. auth.api_key_expired"},
+        "message": {"type": "string", "description": "Chinese by default, English with Accept-Language: en"},
+        "details": {"description": "structured context (fields, rows, rules) or null"},
+    },
+}
+
 
 def _envelope_not_allowed(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
