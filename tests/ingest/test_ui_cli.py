@@ -106,3 +106,17 @@ def test_cli_refusal_exits_1(agency, fonds, ws, tmp_path, capsys):
     z = corpus.zip_entries(tmp_path / "slip.zip", {"../evil.txt": b"x"})
     assert main(["ingest", "submit", str(z), "--institution", agency.code]) == 1
     assert "ingest.unsafe_path" in capsys.readouterr().err
+
+
+def test_demo_step_sends_one_passing_and_one_failing_batch(system):
+    from lantai.accounts.models import Institution
+    from lantai.catalog.models import Fonds
+    from lantai.ingest import demo
+
+    agency = Institution.objects.create(code="QXZF", name="清溪县人民政府办公室")
+    Fonds.objects.create(code="Z001", name="清溪县人民政府办公室", institution=agency)
+    demo.load()
+    statuses = dict(Submission.objects.values_list("package_id", "status"))
+    assert statuses == {"QXZF-OA-2025-0001": "passed", "QXZF-OA-2025-0002": "failed"}
+    demo.load()  # idempotent
+    assert Submission.objects.count() == 2
