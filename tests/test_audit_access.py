@@ -146,3 +146,10 @@ def test_premis_export_is_refused_to_the_system_administrator(logged_in, sysadmi
     response = logged_in(sysadmin).get(API + "/premis")
     assert response.status_code == 403
     assert AuditEvent.objects.get(action="audit.exported").outcome == AuditEvent.Outcome.DENIED
+
+
+@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 1001}, {"since": "not a date"}])
+def test_api_rejects_bad_filters_with_a_specific_error(logged_in, auditor, params):
+    response = logged_in(auditor).get(API, params)
+    assert response.status_code == 422
+    assert response.json()["code"] == "request.invalid"

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from lantai.accounts.api import actor_of
 from lantai.audit import premis, queries, services
@@ -39,7 +39,7 @@ class AuditFilter(Schema):
     outcome: str | None = None
     since: datetime | None = None
     until: datetime | None = None
-    limit: int = 100
+    limit: int = Field(100, ge=1, le=1000, description="events per page (1–1000)")
     before_seq: int | None = None
 
 
