@@ -186,3 +186,25 @@ def test_decisions_need_review_permission(run, sysadmin):
 
     with pytest.raises(PermissionDenied):
         services.decide_result(Actor.for_user(sysadmin), str(run.public_id), 0, "passed", "x")
+
+
+def test_evidence_is_described_in_chinese_with_short_digests():
+    from django.utils.translation import override
+
+    from lantai.checks.labels import describe_evidence
+
+    with override("zh-hans"):
+        text = describe_evidence(
+            {
+                "declared": {"sm3": "ab" * 32},
+                "errors": [{"field": "date", "rule": "date", "message": "日期“20111345”不是有效日期。"}],
+                "reason": "no digest declared",
+                "encrypted": False,
+            }
+        )
+    assert text.split("；") == [
+        '声明值：{"sm3": "abababababab…"}',
+        "错误：日期“20111345”不是有效日期。",
+        "原因：未声明数字摘要",
+        "加密：否",
+    ]

@@ -97,9 +97,30 @@ REASONS = {
 MAX_CHARS = 400
 
 
+HEX = set("0123456789abcdef")
+
+
+def _short(value: Any) -> Any:
+    """Digests shortened for reading (the JSON report keeps them whole)."""
+    if isinstance(value, str) and len(value) >= 40 and set(value) <= HEX:
+        return value[:12] + "…"
+    if isinstance(value, dict):
+        return {k: _short(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_short(v) for v in value]
+    return value
+
+
 def _value(key: str, value: Any) -> str:
     if key in ("reason", "error") and isinstance(value, str) and value in REASONS:
         return str(REASONS[value])
+    if (
+        key == "errors"
+        and isinstance(value, list)
+        and all(isinstance(v, dict) and "message" in v for v in value)
+    ):
+        return " ".join(str(v["message"]) for v in value)  # FieldError messages are already localized
+    value = _short(value)
     if isinstance(value, bool):
         return str(_("yes")) if value else str(_("no"))
     if isinstance(value, (dict, list)):
