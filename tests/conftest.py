@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 
 from lantai.accounts import roles, services
@@ -124,9 +126,9 @@ def subprocess_env(transactional_db, settings):
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
 
-@pytest.fixture(scope="session")
-def clamd_socket(tmp_path_factory):
-    """Start /usr/sbin/clamd in the foreground on a unix socket in a temp dir; yield the socket path.
+@contextlib.contextmanager
+def running_clamd(root, stream_max_length: str = "200M"):
+    """Run /usr/sbin/clamd in the foreground on a unix socket under ``root``; yield the socket path.
 
     The database holds two signatures (DEPENDENCIES.md §7): an MD5 hash of the EICAR file and a
     body signature that also matches EICAR inside archives (ScanArchive yes)."""
@@ -135,7 +137,6 @@ def clamd_socket(tmp_path_factory):
     import subprocess
     import time
 
-    root = tmp_path_factory.mktemp("clamd")
     db = root / "db"
     db.mkdir()
     (db / "lantai-test.hdb").write_text(
@@ -156,7 +157,7 @@ def clamd_socket(tmp_path_factory):
                 "Foreground yes",
                 "ScanArchive yes",
                 "MaxFileSize 200M",
-                "StreamMaxLength 200M",
+                f"StreamMaxLength {stream_max_length}",
                 "",
             ]
         ),
@@ -184,13 +185,22 @@ def clamd_socket(tmp_path_factory):
             log = (root / "clamd.log").read_text(errors="replace") if (root / "clamd.log").exists() else ""
             pytest.fail(f"clamd did not start: {err}\n{log}")
         time.sleep(0.05)
-    yield str(sock)
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+        yield str(sock)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@pytest.fixture(scope="session")
+def clamd_socket(tmp_path_factory):
+    """A real clamd for the whole test session (see ``running_clamd``)."""
+    with running_clamd(tmp_path_factory.mktemp("clamd")) as sock:
+        yield sock
 
 
 @pytest.fixture

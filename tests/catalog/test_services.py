@@ -336,3 +336,38 @@ def test_reader_cannot_configure(reader_actor, ws):
         services.new_scheme_version(reader_actor, ws)
     with pytest.raises(PermissionDenied):
         services.save_code_rule(reader_actor, category=ws, level="item", components=seeds.DAT13_ITEM)
+
+
+def test_science_volumes_are_numbered_by_project(archivist_actor, fonds):
+    kj = Category.objects.get(code="KJ")
+    values = {
+        "year": "2019",
+        "retention": "Y",
+        "title": "办公楼设计图",
+        "open_status": "控制",
+        "project_code": "01",
+    }
+    volume = services.create_volume(archivist_actor, fonds=fonds, category=kj, values=values)
+    assert volume.archival_code == "Z109-KJ·01-001" and volume.project_code == "01"
+    second = services.create_volume(
+        archivist_actor, fonds=fonds, category=kj, values={**values, "project_code": "02"}
+    )
+    assert second.archival_code == "Z109-KJ·02-001"
+    item = services.create_item(
+        archivist_actor,
+        fonds=fonds,
+        category=kj,
+        volume=volume,
+        values={
+            "title": "总平面图",
+            "responsible_party": "设计院",
+            "date": "20190301",
+            "open_status": "控制",
+        },
+    )
+    assert item.archival_code == "Z109-KJ·01-001-001"
+    with pytest.raises(MetadataInvalid) as info:
+        services.create_volume(
+            archivist_actor, fonds=fonds, category=kj, values={**values, "project_code": ""}
+        )
+    assert info.value.details[0]["field"] == "archival_code" and "项目号" in info.value.details[0]["message"]

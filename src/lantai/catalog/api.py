@@ -163,6 +163,8 @@ class VolumeOut(Schema):
     page_count: int | None
     box_number: str
     notes: str
+    project_code: str
+    project_name: str
     item_count: int
 
 
@@ -282,6 +284,8 @@ def _volume_out(v: Volume) -> dict[str, Any]:
         "page_count": v.page_count,
         "box_number": v.box_number,
         "notes": v.notes,
+        "project_code": v.project_code,
+        "project_name": v.project_name,
         "item_count": v.items.filter(deleted_at__isnull=True).count(),
     }
 
@@ -322,7 +326,7 @@ def rule_out(rule: ArchivalCodeRule) -> dict[str, Any]:
         "level": rule.level,
         "components": rule.components,
         "is_active": rule.is_active,
-        "example": codes.example(rule.components),
+        "example": codes.rule_example(rule),
     }
 
 

@@ -299,6 +299,14 @@ def example(components: list[dict[str, Any]], values: Mapping[str, Any] | None =
         return ""
 
 
+def rule_example(rule: ArchivalCodeRule) -> str:
+    """A sample code in the rule's own fonds and category."""
+    own = {"category_code": rule.category.code}
+    if rule.fonds_id is not None and rule.fonds is not None:
+        own["fonds_code"] = rule.fonds.code
+    return example(rule.components, own)
+
+
 def rule_for(fonds: Fonds, category: Category, level: str = "item") -> ArchivalCodeRule:
     """The fonds' own active rule for the category and level, else the category's default."""
     from lantai.catalog.models import ArchivalCodeRule

@@ -244,6 +244,9 @@ class Volume(DescribedUnit):
     """案卷 (volume-level arrangement); its items are 卷内文件."""
 
     number = models.PositiveIntegerField(_("volume number"), null=True, blank=True)  # 案卷号
+    # 项目 (科技/基建 archives are arranged by project above volumes; part of their 档号)
+    project_code = models.CharField(_("project code"), max_length=20, blank=True)
+    project_name = models.CharField(_("project name"), max_length=200, blank=True)
     date_start = models.DateField(null=True, blank=True)
     date_end = models.DateField(null=True, blank=True)
     box_number = models.CharField(_("box"), max_length=20, blank=True)

@@ -265,11 +265,25 @@ DAT13_VOLUME: list[dict[str, Any]] = [
 ]
 DAT13_VOLUME_ITEM: list[dict[str, Any]] = [*DAT13_VOLUME, _sep("-"), {"kind": "number", "width": 3}]
 
+# 科技 by project: X032-KJ·01-003 (案卷), X032-KJ·01-003-001 (卷内文件)
+KJ_VOLUME: list[dict[str, Any]] = [
+    {"kind": "fonds_code"},
+    _sep("-"),
+    {"kind": "category_code"},
+    _sep("·"),
+    {"kind": "project_code"},
+    _sep("-"),
+    {"kind": "volume_number", "width": 3},
+]
+KJ_VOLUME_ITEM: list[dict[str, Any]] = [*KJ_VOLUME, _sep("-"), {"kind": "number", "width": 3}]
+
 PRESETS: dict[str, tuple[str, list[dict[str, Any]]]] = {
     "dat22_item": ("DA/T 22-2015 件级（Z109-WS·2011-Y-BGS-0001）", DAT22_ITEM),
     "dat13_item": ("DA/T 13-2022 件级（Z109-WS·2011·Y·办公室-0001）", DAT13_ITEM),
     "dat13_volume": ("DA/T 13-2022 案卷级（J019-KU·2017·Y-001）", DAT13_VOLUME),
     "dat13_volume_item": ("DA/T 13-2022 卷内文件（J019-KU·2017·Y-001-001）", DAT13_VOLUME_ITEM),
+    "project_volume": ("按项目 案卷级（X032-KJ·01-003）", KJ_VOLUME),
+    "project_volume_item": ("按项目 卷内文件（X032-KJ·01-003-001）", KJ_VOLUME_ITEM),
 }
 
 
@@ -277,10 +291,18 @@ def default_rules(category_code: str) -> list[tuple[str, str, list[dict[str, Any
     """(level, name, components) of the default rules of a category."""
     item = DAT22_ITEM if category_code == "WS" else DAT13_ITEM
     item_name = PRESETS["dat22_item" if category_code == "WS" else "dat13_item"][0]
+    volume, volume_item = (
+        ("project_volume", "project_volume_item")
+        if category_code == "KJ"
+        else (
+            "dat13_volume",
+            "dat13_volume_item",
+        )
+    )
     return [
         ("item", f"{category_code} {item_name}", item),
-        ("volume", f"{category_code} {PRESETS['dat13_volume'][0]}", DAT13_VOLUME),
-        ("volume_item", f"{category_code} {PRESETS['dat13_volume_item'][0]}", DAT13_VOLUME_ITEM),
+        ("volume", f"{category_code} {PRESETS[volume][0]}", PRESETS[volume][1]),
+        ("volume_item", f"{category_code} {PRESETS[volume_item][0]}", PRESETS[volume_item][1]),
     ]
 
 

@@ -123,6 +123,8 @@ def _snapshot(unit: Item | Volume) -> dict[str, Any]:
             date_start=unit.date_start.isoformat() if unit.date_start else None,
             date_end=unit.date_end.isoformat() if unit.date_end else None,
             box_number=unit.box_number,
+            project_code=unit.project_code,
+            project_name=unit.project_name,
         )
     if unit.deleted_at:
         data["deleted_at"] = unit.deleted_at.isoformat()
@@ -276,8 +278,10 @@ def _code_values(
     }
     if volume is not None:
         values["volume_number"] = volume.number
+        values["project_code"] = volume.project_code
     elif isinstance(unit, Volume):
         values["volume_number"] = unit.number
+        values["project_code"] = unit.project_code
     return values
 
 
@@ -590,6 +594,14 @@ def _volume_fields() -> list[MetadataField]:
             {"max_length": 20, "pattern": r"[A-Za-z0-9\u4e00-\u9fff]{1,20}"},
         ),
         ("org_name", "机构(问题)", FieldType.TEXT, False, {"max_length": 100}),
+        (
+            "project_code",
+            "项目号",
+            FieldType.TEXT,
+            False,
+            {"max_length": 20, "pattern": r"[A-Za-z0-9]{1,20}"},
+        ),
+        ("project_name", "项目名称", FieldType.TEXT, False, {"max_length": 200}),
         ("number", "案卷号", FieldType.INTEGER, False, {}),
         ("title", "案卷题名", FieldType.TEXT, True, {"max_length": 1000}),
         ("responsible_party", "责任者", FieldType.TEXT, False, {"max_length": 500}),
@@ -623,7 +635,15 @@ def _apply_volume_values(volume: Volume, cleaned: Mapping[str, Any]) -> None:
             value = SecurityLevel.PUBLIC
         if value is None and code == "open_status":
             value = OpenStatus.UNREVIEWED
-        if value is None and code in ("org_code", "org_name", "responsible_party", "box_number", "notes"):
+        if value is None and code in (
+            "org_code",
+            "org_name",
+            "responsible_party",
+            "box_number",
+            "notes",
+            "project_code",
+            "project_name",
+        ):
             value = ""
         setattr(volume, code, value)
     volume.title_sort = pinyin_key(volume.title)
@@ -689,7 +709,7 @@ def update_volume(actor: Actor, volume: Volume, values: Mapping[str, object]) ->
         fields = [
             f
             for f in VOLUME_FIELDS
-            if f.code not in ("archival_code", "number", "year", "retention", "org_code")
+            if f.code not in ("archival_code", "number", "year", "retention", "org_code", "project_code")
         ]
         cleaned, errors = validation.validate_fields(fields, values, partial=True)
         if errors:

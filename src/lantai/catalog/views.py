@@ -529,7 +529,7 @@ def scheme_edit(request: HttpRequest, code: str) -> HttpResponse:
 def code_rules(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _require(actor, "catalog.configure")
-    rules = [(r, codes.example(r.components)) for r in queries.code_rules(actor)]
+    rules = [(r, codes.rule_example(r)) for r in queries.code_rules(actor)]
     return render(
         request,
         "catalog/code_rules.html",
