@@ -68,7 +68,8 @@ def extract_into(folder: Path, ignores: list[str], out_root: Path) -> Path:
 def extract() -> None:
     for folder, ignores in domains():
         po_path = folder / "locale" / LANG / "LC_MESSAGES" / "django.po"
-        old = {e.msgid: e for e in polib.pofile(str(po_path))} if po_path.exists() else {}
+        # Keyed by (context, msgid): the same msgid may carry different translations per context.
+        old = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(po_path))} if po_path.exists() else {}
         tmp = Path(tempfile.mkdtemp())
         fresh_path = extract_into(folder, ignores, tmp)
         if not fresh_path.exists():
@@ -76,9 +77,10 @@ def extract() -> None:
             continue
         fresh = polib.pofile(str(fresh_path))
         for entry in fresh:
-            if entry.msgid in old and old[entry.msgid].msgstr:
-                entry.msgstr = old[entry.msgid].msgstr
-                entry.msgstr_plural = old[entry.msgid].msgstr_plural
+            previous = old.get((entry.msgctxt, entry.msgid))
+            if previous is not None and (previous.msgstr or any(previous.msgstr_plural.values())):
+                entry.msgstr = previous.msgstr
+                entry.msgstr_plural = previous.msgstr_plural
                 entry.flags = [f for f in entry.flags if f != "fuzzy"]
         fresh.metadata["Language"] = "zh_Hans"
         fresh.metadata["Content-Type"] = "text/plain; charset=UTF-8"
@@ -101,16 +103,19 @@ def check() -> int:
         po_path = folder / "locale" / LANG / "LC_MESSAGES" / "django.po"
         tmp = Path(tempfile.mkdtemp())
         fresh_path = extract_into(folder, ignores, tmp)
-        needed = {e.msgid for e in polib.pofile(str(fresh_path))} if fresh_path.exists() else set()
+        needed = (
+            {(e.msgctxt, e.msgid) for e in polib.pofile(str(fresh_path))} if fresh_path.exists() else set()
+        )
         shutil.rmtree(tmp)
-        have = {e.msgid: e for e in polib.pofile(str(po_path))} if po_path.exists() else {}
-        for msgid in sorted(needed):
-            entry = have.get(msgid)
+        have = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(po_path))} if po_path.exists() else {}
+        for key in sorted(needed, key=lambda k: (k[0] or "", k[1])):
+            entry = have.get(key)
+            label = f"{key[0]}|{key[1]!r}" if key[0] else repr(key[1])
             if entry is None:
-                print(f"{po_path.relative_to(ROOT)}: missing {msgid!r}")
+                print(f"{po_path.relative_to(ROOT)}: missing {label}")
                 problems += 1
             elif not entry.translated() or "fuzzy" in entry.flags:
-                print(f"{po_path.relative_to(ROOT)}: untranslated {msgid!r}")
+                print(f"{po_path.relative_to(ROOT)}: untranslated {label}")
                 problems += 1
     return 1 if problems else 0
 
