@@ -397,3 +397,12 @@ def test_api_key_page_refuses_past_expiry_in_chinese(logged_in, sysadmin, archiv
     assert 'data-code="accounts.bad_expiry"' in text_of(response)
     assert "将来" in text_of(response)
     assert not ApiKey.objects.exists()
+
+
+def test_revoke_is_worded_per_context(logged_in, sysadmin, secadmin, archivist, system, archive):
+    """Same English msgid, two Chinese words: a key is 吊销 (cancelled), a role is 撤销 (withdrawn)."""
+    services.create_api_key(system, institution=archive, name="OA", scopes=[])
+    keys_page = text_of(logged_in(sysadmin).get("/system/api-keys/"))
+    assert re.search(r'<button name="revoke"[^>]*>吊销</button>', keys_page)
+    user_page = text_of(logged_in(secadmin).get(f"/system/users/{archivist.public_id}/"))
+    assert '<button class="danger">撤销</button>' in user_page
