@@ -66,3 +66,40 @@ def test_signature_date_is_read_from_the_clamd_version():
     assert str(signature_date("ClamAV 1.4.6/27421/Mon Oct 14 08:37:02 2024")) == "2024-10-14"
     assert signature_date("ClamAV 1.4.6") is None  # local test signatures only
     assert signature_date("ClamAV 1.4.6/27421/garbage") is None
+
+
+def test_file_over_the_stream_limit_is_not_performed_and_the_others_are_still_scanned(
+    tmp_path: Path, settings, db
+):
+    """clamd drops a stream longer than StreamMaxLength: that file is "not performed", never
+    "passed", and the scan goes on with the next file instead of giving up on clamd."""
+    from lantai.checks.package import FileView, ItemView, Outcome, PackageView
+    from lantai.checks.runner import run_checks
+    from tests.conftest import running_clamd
+
+    (tmp_path / "clamd").mkdir()
+    with running_clamd(tmp_path / "clamd", stream_max_length="1M") as sock:
+        settings.CLAMD_SOCKET = sock
+        big = tmp_path / "big.bin"
+        big.write_bytes(b"\0" * (3 << 20))
+        virus = tmp_path / "eicar.txt"
+        virus.write_bytes(EICAR)
+        files = [
+            FileView(path=p.name, local_path=p, size=p.stat().st_size, digests={}, declared={}, item_seq=1)
+            for p in (big, virus)
+        ]
+        package = PackageView(
+            stage="GD",
+            source_kind="api",
+            institution_id=1,
+            fonds_code="Z109",
+            category_code="WS",
+            items=[ItemView(seq=1, metadata={}, files=files)],
+            files=files,
+            registration={},
+        )
+        report = run_checks(package)
+    scanned = {r.target: r for r in report.results if r.code == "GD-4-2"}
+    assert scanned["file:big.bin"].outcome == Outcome.NOT_PERFORMED
+    assert "StreamMaxLength" in scanned["file:big.bin"].evidence["reason"]
+    assert scanned["file:eicar.txt"].outcome == Outcome.FAILED

@@ -76,6 +76,11 @@ class ClamdScanner:
                 answer = self._client().instream(stream)
         except clamd.BufferTooLongError as exc:
             return ScanResult(ScanStatus.ERROR, None, f"file larger than clamd StreamMaxLength: {exc}")
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            # clamd hangs up mid-stream when a file exceeds its StreamMaxLength
+            return ScanResult(
+                ScanStatus.ERROR, None, f"clamd closed the stream (file over StreamMaxLength?): {exc}"
+            )
         except (TimeoutError, clamd.ClamdError, OSError) as exc:
             return ScanResult(ScanStatus.ERROR, None, f"{type(exc).__name__}: {exc}")
         if not answer or "stream" not in answer:

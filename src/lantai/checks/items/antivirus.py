@@ -58,7 +58,9 @@ def virus_scan(ctx: CheckContext, package: PackageView) -> list[CheckResult]:
         if down:
             return Outcome.NOT_PERFORMED, {"reason": down[0], "status": str(ScanStatus.ERROR)}
         result = scanner.scan_file(f.local_path)
-        if result.status == ScanStatus.ERROR and "StreamMaxLength" not in result.detail:
+        if result.status == ScanStatus.ERROR and scanner.describe().startswith("unavailable"):
+            # clamd itself is gone; a per-file error (e.g. a file over StreamMaxLength, where clamd
+            # drops the connection) leaves the other files to be scanned
             down.append(result.detail)
         if result.status == ScanStatus.CLEAN:
             return Outcome.PASSED, {"scanner": "clamd"}
