@@ -159,6 +159,8 @@ def item_detail(request: HttpRequest, public_id: str) -> HttpResponse:
             value = SECURITY_LEVEL_NAMES[item.security_level]
         elif f.code == "open_status":
             value = OPEN_STATUS_NAMES.get(item.open_status, item.open_status)
+        elif f.code == "retention":
+            value = f"{item.retention.code} {item.retention.name}"
         shown.append((f, value))
     known = {f.code for f in fields}
     leftovers = [(k, v) for k, v in (item.extra or {}).items() if k not in known]
