@@ -406,3 +406,12 @@ def test_revoke_is_worded_per_context(logged_in, sysadmin, secadmin, archivist, 
     assert re.search(r'<button name="revoke"[^>]*>吊销</button>', keys_page)
     user_page = text_of(logged_in(secadmin).get(f"/system/users/{archivist.public_id}/"))
     assert '<button class="danger">撤销</button>' in user_page
+
+
+def test_audit_page_shows_chinese_action_names_and_json_details(logged_in, auditor, secadmin, archivist):
+    from lantai.accounts.actor import Actor
+
+    services.set_clearance(Actor.for_user(secadmin), archivist, 3)
+    page = text_of(logged_in(auditor).get("/system/audit/"))
+    assert "更改涉密等级" in page
+    assert "<code>{&quot;clearance&quot;: 3}</code>" in page  # JSON, escaped, not a Python repr

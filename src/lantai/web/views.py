@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import datetime, timedelta
 
 from django.contrib import messages
@@ -179,12 +180,28 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "web/audit.html",
         {
             "events": events,
+            "rows": [
+                {
+                    "e": e,
+                    "label": ACTION_LABELS.get(e.action, ""),
+                    "before": _compact_json(e.before),
+                    "after": _compact_json(e.after),
+                }
+                for e in events
+            ],
             "filters": request.GET,
             "query": query.urlencode(),
             "next_before": events[-1].seq if len(events) == 50 else None,
             "active_module": "system",
         },
     )
+
+
+def _compact_json(value: object) -> str:
+    """Before/after values as readable JSON (Chinese as characters), not Python reprs."""
+    if value in (None, {}, []):
+        return ""
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), sort_keys=True)
 
 
 class _Echo:
