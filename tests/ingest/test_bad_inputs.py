@@ -277,3 +277,26 @@ def test_duplicate_metadata_shape_refused(api, fonds, ws, ingest_dirs):
     data = pkg.multipart()
     data["metadata"] = json.dumps(pkg.meta)
     refused(api.post("/submissions", data), 400, "ingest.bad_metadata_json", ingest_dirs)
+
+
+def test_upload_over_the_size_limit_is_refused_while_streaming(api, fonds, ws, ingest_dirs, settings):
+    settings.INGEST_MAX_PACKAGE_BYTES = 1500  # smaller than the two PDFs together
+    refused(api.post("/submissions", corpus.api_package(2).multipart()), 413, "ingest.too_large", ingest_dirs)
+
+
+def test_too_many_files_refused(api, fonds, ws, ingest_dirs, settings):
+    settings.INGEST_MAX_FILES = 1
+    refused(
+        api.post("/submissions", corpus.api_package(2).multipart()), 413, "ingest.too_many_files", ingest_dirs
+    )
+
+
+def test_same_part_twice_refused(api, fonds, ws, ingest_dirs, client, submit_token):
+    pkg = corpus.api_package(1)
+    content = pkg.parts["0001/正文1.pdf"]
+    data = {
+        "metadata": json.dumps(pkg.meta, ensure_ascii=False),
+        "0001/正文1.pdf": [io.BytesIO(content), io.BytesIO(content)],
+    }
+    response = client.post("/api/v1/ingest/submissions", data, HTTP_AUTHORIZATION=f"Bearer {submit_token}")
+    refused(response, 400, "ingest.duplicate_path", ingest_dirs)

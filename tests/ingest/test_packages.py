@@ -201,3 +201,12 @@ def test_format_corpus_never_crashes_the_checks(agency, fonds, ws, tmp_path):
     assert {r["target"] for r in results if r["target"].startswith("file:")} >= {
         f"file:data/{p}" for p in list(payload)[:50]
     }
+
+
+def test_duplicate_archival_code_within_a_package_fails(api, fonds, ws, tmp_path):
+    code = "Z109-WS·2024-D30-BGS-0001"
+    folder = corpus.dat93_folder(tmp_path / "pkg", 2, codes=[code, code])
+    response = post_package(api, corpus.zip_folder(folder, tmp_path / "dup.zip"))
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "ingest.checks_failed"
+    assert Item.objects.count() == 0
