@@ -125,7 +125,7 @@ def build_postgres(count: int) -> tuple[object, dict[str, float]]:
 
     from lantai.search.backends.postgres_backend import PostgresBackend
 
-    call_command("migrate", verbosity=0)
+    call_command("migrate", "search", verbosity=0)  # only this app's tables
     backend = PostgresBackend()
     docs = list(_flatten(_batches(count)))
     t = time.perf_counter()
@@ -138,6 +138,43 @@ def build_postgres(count: int) -> tuple[object, dict[str, float]]:
         size = cur.fetchone()[0]
     seconds = time.perf_counter() - t
     return backend, {"seconds": seconds, "rate": count / seconds, "size_mb": size / 1e6}
+
+
+def rum_probe(queries: list[str]) -> dict[str, float] | None:
+    """Does the RUM index (Debian postgresql-15-rum) make ranked top-10 fast? Builds a RUM index
+    on the same tsvector column and times ``ORDER BY tsv <=> q LIMIT 10`` (+ count)."""
+    from django.db import connection
+
+    from lantai.search.backends.postgres_backend import _phrase
+    from lantai.search.query import Term, parse
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
+        if cur.fetchone() is None:
+            return None
+        cur.execute("CREATE EXTENSION IF NOT EXISTS rum")
+        t = time.perf_counter()
+        cur.execute("CREATE INDEX bench_rum ON search_pgdocument USING rum (tsv rum_tsvector_ops)")
+        cur.execute("ANALYZE search_pgdocument")
+        build = time.perf_counter() - t
+
+        def run(q: str) -> object:
+            node = parse(q)
+            assert isinstance(node, Term)
+            tsq = _phrase(node, "")
+            cur.execute(
+                "SELECT item_id FROM search_pgdocument WHERE tsv @@ %s::tsquery "
+                "ORDER BY tsv <=> %s::tsquery LIMIT 10",
+                [tsq, tsq],
+            )
+            cur.fetchall()
+            cur.execute("SELECT count(*) FROM search_pgdocument WHERE tsv @@ %s::tsquery", [tsq])
+            return cur.fetchone()
+
+        result = _time(run, queries)
+        cur.execute("DROP INDEX bench_rum")
+    result["build_s"] = build
+    return result
 
 
 def _engine_runner(backend: object) -> Callable[[str], object]:
@@ -302,23 +339,47 @@ def main(argv: list[str] | None = None) -> int:
         )
         results: dict[str, dict[str, dict[str, float]]] = {}
         builds: dict[str, dict[str, float]] = {}
+
+        def report(name: str) -> None:  # print as soon as measured: a later failure loses nothing
+            b = builds.get(name)
+            if b:
+                print(
+                    f"  built {name}: {b['seconds']:.1f} s, {b['rate']:,.0f} records/s, {b['size_mb']:.0f} MB"
+                )
+            for set_name, r in results.get(name, {}).items():
+                print(
+                    f"  {name:<24} {set_name:<30} p50 {r['p50']:8.2f} ms  p95 {r['p95']:8.2f} ms", flush=True
+                )
+
         tantivy_backend, builds["tantivy (ours)"] = build_tantivy(root, count)
         results["tantivy (ours)"] = {k: _time(_engine_runner(tantivy_backend), qs) for k, qs in sets.items()}
         results["tantivy (ours)"]["scoped + 6 facets"] = _time(
             _scoped_runner(tantivy_backend), sets[next(iter(sets))]
         )
+        report("tantivy (ours)")
+        db = None
+        if not args.no_fts5:
+            db, builds["SQLite FTS5 (baseline)"] = build_fts5(root, count)
+            results["SQLite FTS5 (baseline)"] = {k: _time(_fts5_runner(db), qs) for k, qs in sets.items()}
+            report("SQLite FTS5 (baseline)")
         if connection.vendor == "postgresql":
             pg_backend, builds["postgres (ours)"] = build_postgres(count)
             results["postgres (ours)"] = {k: _time(_engine_runner(pg_backend), qs) for k, qs in sets.items()}
             results["postgres (ours)"]["scoped + 6 facets"] = _time(
                 _scoped_runner(pg_backend), sets[next(iter(sets))][:100]
             )
+            report("postgres (ours)")
+            rum = rum_probe(sets[next(iter(sets))])
+            if rum is not None:
+                results["postgres + RUM (probe)"] = {next(iter(sets)): rum}
+                builds["postgres RUM index only"] = {
+                    "seconds": rum["build_s"],
+                    "rate": count / rum["build_s"],
+                    "size_mb": 0,
+                }
+                report("postgres + RUM (probe)")
         else:
             print("(postgres backend skipped: run under scripts/with-postgres.sh to include it)")
-        db = None
-        if not args.no_fts5:
-            db, builds["SQLite FTS5 (baseline)"] = build_fts5(root, count)
-            results["SQLite FTS5 (baseline)"] = {k: _time(_fts5_runner(db), qs) for k, qs in sets.items()}
 
         print("\nindex build (analysis + indexing, single process, 2 cores):")
         for name, b in builds.items():
@@ -333,7 +394,7 @@ def main(argv: list[str] | None = None) -> int:
             for set_name, r in per_set.items():
                 ratio = ""
                 if base and set_name in base and name != "SQLite FTS5 (baseline)":
-                    ratio = f"  ×{base[set_name]['p95'] / r['p95']:.1f} vs FTS5"
+                    ratio = f"  ×{base[set_name]['p95'] / r['p95']:.2g} vs FTS5"
                 if (
                     "postgres (ours)" in results
                     and name == "tantivy (ours)"

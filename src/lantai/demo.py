@@ -14,6 +14,7 @@ DEMO_PASSWORD = "Lantai@2026"  # noqa: S105 - documented demo password, not a se
 DEMO_STEPS = [
     "lantai.accounts.demo",
     "lantai.catalog.demo",
+    "lantai.search.demo",
     "lantai.ingest.demo",
 ]
 

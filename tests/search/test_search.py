@@ -211,13 +211,14 @@ def test_api_refuses_the_audit_administrator(search_index, auditor, logged_in):
 
 
 def test_results_page_shows_facets_highlights_and_the_top_bar_box(search_index, plant, archivist, logged_in):
-    plant("县档案馆年度工作总结")
+    first = plant("县档案馆年度工作总结")
     plant("照片档案整理说明", category="ZP")
     run_jobs()
     client = logged_in(archivist)
     page = client.get("/search/", {"q": "档案"})
     html = page.content.decode()
     assert page.status_code == 200
+    assert f'href="/catalogue/items/{first.public_id}/"' in html  # hits open the catalogue record
     assert "<mark>档案</mark>" in html
     assert 'action="/search/"' in html  # the search box of every staff page
     assert "?q=%E6%A1%A3%E6%A1%88&amp;category=ZP" in html  # facet link adds a filter

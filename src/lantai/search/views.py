@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from lantai.accounts.actor import Actor
@@ -57,6 +58,14 @@ def filters_from(get: Any) -> Any:
     )
 
 
+def _item_url(public_id: str) -> str | None:
+    """The catalogue's item page when that app provides one."""
+    try:
+        return reverse("catalog:item", args=[public_id])
+    except NoReverseMatch:
+        return None
+
+
 @login_required
 def results(request: HttpRequest) -> HttpResponse:
     actor = Actor.for_user(request.user)  # type: ignore[arg-type]
@@ -100,8 +109,10 @@ def results(request: HttpRequest) -> HttpResponse:
             entries.append({**row, "chosen": chosen, "url": _url(link)})
         facets.append({"name": name, "title": FACET_TITLES[name], "rows": entries})
     nav = [p for p in params if p[0] != "page"]
+    links = {hit.item.pk: _item_url(str(hit.item.public_id)) for hit in page.hits}
     context.update(
         page=page,
+        hits=[(hit, links[hit.item.pk]) for hit in page.hits],
         facets=facets,
         prev_url=_url([*nav, ("page", str(page.page - 1))]) if page.page > 1 else None,
         next_url=_url([*nav, ("page", str(page.page + 1))]) if page.page < page.pages else None,
