@@ -240,6 +240,9 @@ INGEST_MAX_XML_BYTES = env_int(
 INGEST_STAGING_MAX_AGE_HOURS = env_int(
     "LANTAI_INGEST_STAGING_MAX_AGE_HOURS", 24, "Staging folders of no live submission older than this are swept.", 1
 )
+INGEST_SYNC_MAX_BYTES = env_int(
+    "LANTAI_INGEST_SYNC_MAX_BYTES", 1024**3, "Larger submissions are checked by a background job (202).", 0
+)
 # Multipart uploads are streamed by lantai.ingest.upload to staging; nothing big is kept in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 256 * 1024
 DATA_UPLOAD_MAX_NUMBER_FILES = INGEST_MAX_FILES + 1  # the files plus the metadata part

@@ -78,3 +78,20 @@ def test_package_digest_of_the_listing_is_checked(api, fonds, ws):
     response = api.post("/submissions", wrong.multipart())
     assert response.status_code == 422
     assert [f["target"] for f in response.json()["details"]["failed"]] == ["package"]
+
+
+@pytest.mark.django_db
+def test_background_submission_answers_202_and_the_job_decides_it(api, fonds, ws):
+    from django_tasks_db.models import DBTaskResult
+
+    from lantai.ingest.tasks import run_submission
+
+    response = api.post("/submissions?background=true", corpus.api_package(2).multipart())
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["status"] == "checking" and body["report"] == {}
+    job = DBTaskResult.objects.get()
+    assert job.args_kwargs["args"] == [body["id"]]
+    assert run_submission.call(body["id"]) == "passed"
+    assert api.get(f"/submissions/{body['id']}").json()["status"] == "passed"
+    assert run_submission.call(body["id"]) == "passed"  # a re-queued job changes nothing

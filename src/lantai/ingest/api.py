@@ -14,7 +14,9 @@ for a package file) is, for the JSON route, the digest of the content listing: o
 ``<sha256 of the file>  <path>\n`` per file, sorted by path (a BagIt manifest's form); for a
 package file, the digest of the uploaded file.
 
-Both answer 201 with the submission when it passed the checks, 200 when the same package id
+Both answer 201 with the submission when it passed the checks, 202 (status ``checking``) when
+it is larger than ``LANTAI_INGEST_SYNC_MAX_BYTES`` or ``?background=true`` was given and a
+background job runs the checks (poll ``GET /submissions/{id}``), 200 when the same package id
 and content were already received, 422 ``ingest.checks_failed`` (details: the submission id
 and the failed check codes and targets), 409 ``ingest.package_id_conflict``, or a specific
 refusal code. ``GET /submissions/{id}`` gives the status, the full report and, when
@@ -192,16 +194,18 @@ def _refused(actor: Any, exc: BaseException, kind: str) -> None:
 
 def _answer(sub: Submission, created: bool) -> Status[dict[str, Any]]:
     services.raise_if_failed(sub)
+    if created and sub.status == Submission.Status.CHECKING:
+        return Status(202, submission_detail(sub))  # checked by a background job: poll GET
     return Status(201 if created else 200, submission_detail(sub))
 
 
 @router.post(
     "/submissions",
-    response={200: SubmissionDetail, 201: SubmissionDetail},
+    response={200: SubmissionDetail, 201: SubmissionDetail, 202: SubmissionDetail},
     summary="Submit records: JSON metadata and files (multipart)",
     openapi_extra=MULTIPART_SUBMISSION,
 )
-def submit(request: HttpRequest) -> Status[dict[str, Any]]:
+def submit(request: HttpRequest, background: bool = False) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     services.require_submit(actor)
     staging = Staging()
@@ -215,17 +219,17 @@ def submit(request: HttpRequest) -> Status[dict[str, Any]]:
         staging.remove()
         _refused(actor, exc, "api")
         raise
-    sub, created = services.submit_api(actor, metadata_json, parts, staging)
+    sub, created = services.submit_api(actor, metadata_json, parts, staging, background)
     return _answer(sub, created)
 
 
 @router.post(
     "/packages",
-    response={200: SubmissionDetail, 201: SubmissionDetail},
+    response={200: SubmissionDetail, 201: SubmissionDetail, 202: SubmissionDetail},
     summary="Submit a package: DA/T 93 zip, BagIt zip or EEP XML",
     openapi_extra=MULTIPART_PACKAGE,
 )
-def submit_package(request: HttpRequest) -> Status[dict[str, Any]]:
+def submit_package(request: HttpRequest, background: bool = False) -> Status[dict[str, Any]]:
     actor = actor_of(request)
     services.require_submit(actor)
     staging = Staging()
@@ -255,6 +259,7 @@ def submit_package(request: HttpRequest) -> Status[dict[str, Any]]:
         staging=staging,
         upload_digests=package.digests,
         declared_digests=declared,
+        background=background,
     )
     return _answer(sub, created)
 

@@ -12,7 +12,8 @@ Steps are idempotent and the staged bytes stay until ``decide`` (or acceptance) 
 ``resume`` can finish a submission whose worker was killed: it re-runs every step not done.
 The API runs the pipeline synchronously (checks read each file once more for format and
 virus scanning; a 600-file transfer takes seconds); ``lantai ingest resume`` and the
-``resume_submission`` task pick up anything left in ``checking``.
+``tasks.run_submission`` job (large packages, ``?background=true``) finish anything left in
+``checking``.
 """
 
 from __future__ import annotations

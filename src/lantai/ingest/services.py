@@ -53,12 +53,21 @@ def refused(actor: Actor, exc: LantaiError, what: dict[str, object]) -> None:
 
 
 def finish(
-    actor: Actor, parsed: readers.ParsedPackage, staging: Staging, started: datetime
+    actor: Actor, parsed: readers.ParsedPackage, staging: Staging, started: datetime, background: bool = False
 ) -> tuple[Submission, bool]:
-    """Register the parsed package and run the checks; returns (submission, created)."""
+    """Register the parsed package and run the checks — here, or in a background job for a
+    large package (the submission then answers ``checking`` until the job decides it)."""
+    from django.conf import settings
+
+    from lantai.core.jobs import enqueue
+    from lantai.ingest.tasks import run_submission
+
     sub, created = pipeline.register(actor, parsed, staging, started)
     if created:
-        sub = pipeline.run(sub, actor)
+        if background or sub.total_bytes > settings.INGEST_SYNC_MAX_BYTES:
+            enqueue(run_submission, str(sub.public_id))
+        else:
+            sub = pipeline.run(sub, actor)
     return sub, created
 
 
@@ -74,7 +83,11 @@ def raise_if_failed(sub: Submission) -> None:
 
 
 def submit_api(
-    actor: Actor, metadata_json: str, parts: Mapping[str, StagedFile], staging: Staging
+    actor: Actor,
+    metadata_json: str,
+    parts: Mapping[str, StagedFile],
+    staging: Staging,
+    background: bool = False,
 ) -> tuple[Submission, bool]:
     """The JSON + multipart route. ``parts`` were streamed to ``staging`` by the upload
     handler (hashed as written); they are moved under their package paths here."""
@@ -95,7 +108,7 @@ def submit_api(
                     f.staged = target
             if parsed.declarations:
                 parsed.package_computed = _listing(parsed)
-            return finish(actor, parsed, staging, started)
+            return finish(actor, parsed, staging, started, background)
     except LantaiError as exc:
         if not isinstance(exc, ChecksFailed):
             refused(actor, exc, {"source_kind": "api"})
@@ -117,6 +130,7 @@ def submit_package(
     staging: Staging | None = None,
     upload_digests: Mapping[str, str] | None = None,
     declared_digests: Mapping[str, str] | None = None,
+    background: bool = False,
 ) -> tuple[Submission, bool]:
     """A package file (zip of a DA/T 93 folder or a bag, or an EEP .xml) or a folder.
     ``source`` may already be in ``staging`` (an upload); a folder is copied in while hashed."""
@@ -165,7 +179,7 @@ def submit_package(
                     parsed = readers.read_dat93(files, form)
             parsed.package_declared = declared
             parsed.package_computed = {k: v for k, v in computed.items() if k in ("sm3", "sha256", *declared)}
-            return finish(actor, parsed, staging, started)
+            return finish(actor, parsed, staging, started, background)
     except LantaiError as exc:
         refused(actor, exc, {"source_kind": kind, "name": source.name[:200]})
         raise
