@@ -95,3 +95,10 @@ def test_background_submission_answers_202_and_the_job_decides_it(api, fonds, ws
     assert run_submission.call(body["id"]) == "passed"
     assert api.get(f"/submissions/{body['id']}").json()["status"] == "passed"
     assert run_submission.call(body["id"]) == "passed"  # a re-queued job changes nothing
+
+
+@pytest.mark.django_db
+def test_large_package_goes_to_the_background_by_size(api, fonds, ws, settings):
+    settings.INGEST_SYNC_MAX_BYTES = 1000
+    response = api.post("/submissions", corpus.api_package(1).multipart())
+    assert response.status_code == 202, response.content

@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.responses import Status
@@ -219,6 +220,7 @@ def submit(request: HttpRequest, background: bool = False) -> Status[dict[str, A
         staging.remove()
         _refused(actor, exc, "api")
         raise
+    background = background or sum(p.size for p in parts.values()) > settings.INGEST_SYNC_MAX_BYTES
     sub, created = services.submit_api(actor, metadata_json, parts, staging, background)
     return _answer(sub, created)
 
@@ -259,7 +261,7 @@ def submit_package(request: HttpRequest, background: bool = False) -> Status[dic
         staging=staging,
         upload_digests=package.digests,
         declared_digests=declared,
-        background=background,
+        background=background or package.size > settings.INGEST_SYNC_MAX_BYTES,
     )
     return _answer(sub, created)
 

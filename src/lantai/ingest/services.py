@@ -57,14 +57,12 @@ def finish(
 ) -> tuple[Submission, bool]:
     """Register the parsed package and run the checks — here, or in a background job for a
     large package (the submission then answers ``checking`` until the job decides it)."""
-    from django.conf import settings
-
     from lantai.core.jobs import enqueue
     from lantai.ingest.tasks import run_submission
 
     sub, created = pipeline.register(actor, parsed, staging, started)
     if created:
-        if background or sub.total_bytes > settings.INGEST_SYNC_MAX_BYTES:
+        if background:
             enqueue(run_submission, str(sub.public_id))
         else:
             sub = pipeline.run(sub, actor)
