@@ -208,3 +208,18 @@ def test_evidence_is_described_in_chinese_with_short_digests():
         "原因：未声明数字摘要",
         "加密：否",
     ]
+
+
+def test_report_partial_groups_problems_by_object(report):
+    from django.template.loader import render_to_string
+    from django.utils.translation import override
+
+    with override("zh-hans"):
+        html = render_to_string("checks/report.html", {"report": report.to_json()})
+    assert "按对象" in html
+    by_object = html.split("按对象", 1)[1].split("</table>", 1)[0]
+    assert "b/正文.pdf" in by_object and "GD-3-3" in by_object
+    assert (
+        "a/正文.pdf" not in by_object
+        or "GD-3-3" not in by_object.split("a/正文.pdf", 1)[1].split("</tr>", 1)[0]
+    )

@@ -133,3 +133,20 @@ def describe_evidence(evidence: dict[str, Any] | None) -> str:
     parts = [f"{KEYS.get(k, k)}：{_value(k, v)}" for k, v in (evidence or {}).items()]
     text = "；".join(parts)
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1] + "…"
+
+
+def by_target(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per package / item / file: the codes that did not pass, by outcome (passed targets omitted),
+    targets with a failure first."""
+    targets: dict[str, dict[str, list[str]]] = {}
+    for r in results:
+        if r["outcome"] == "passed":
+            continue
+        codes = targets.setdefault(r["target"], {}).setdefault(r["outcome"], [])
+        if r["code"] not in codes:
+            codes.append(r["code"])
+    order = ["failed", "warning", "manual", "not_performed"]
+    return [
+        {"target": t, "outcomes": [(o, by[o]) for o in order if o in by]}
+        for t, by in sorted(targets.items(), key=lambda kv: ("failed" not in kv[1], kv[0]))
+    ]

@@ -11,13 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from lantai.checks.labels import describe_evidence
+from lantai.checks.labels import by_target, describe_evidence
 from lantai.checks.package import DIMENSION_LABELS, OUTCOME_LABELS, STAGE_LABELS, Dimension, Outcome, Stage
 from lantai.core.pdf import register_cjk_font
 
 if TYPE_CHECKING:
     from lantai.checks.runner import CheckReport
 
+MAX_TARGET_ROWS = 300  # the per-object summary; the tables below still list every result
 OUTCOME_COLOURS = {
     "passed": "#1e7b34",
     "failed": "#b3261e",
@@ -98,6 +99,34 @@ def _render(report: CheckReport, title: str) -> bytes:
     if report.environment:
         env = "；".join(f"{k}：{v}" for k, v in report.environment.items())
         story.append(p(_("Environment: %(env)s") % {"env": env}))
+    problems = by_target([r.to_json() for r in report.results])
+    if problems:
+        story.append(p(_("By object"), sub))
+        summary_rows = [[p(_("Object")), p(_("Items not passed"))]]
+        for row in problems[:MAX_TARGET_ROWS]:
+            cells = []
+            for outcome, codes in row["outcomes"]:
+                colour = OUTCOME_COLOURS[outcome]
+                label = escape(str(OUTCOME_LABELS[Outcome(outcome)]))
+                cells.append(f'<font color="{colour}">{label}</font> {escape(", ".join(codes))}')
+            summary_rows.append([p(target_label(row["target"])), Paragraph("　".join(cells), base)])
+        if len(problems) > MAX_TARGET_ROWS:
+            summary_rows.append(
+                [p("…"), p(_("%(count)s more objects") % {"count": len(problems) - MAX_TARGET_ROWS})]
+            )
+        story.append(
+            Table(
+                summary_rows,
+                colWidths=[90 * mm, 180 * mm],
+                repeatRows=1,
+                style=TableStyle(
+                    [
+                        ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+                        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                    ]
+                ),
+            )
+        )
     widths = [22 * mm, 45 * mm, 45 * mm, 16 * mm, 60 * mm, 82 * mm]
     for dim in Dimension:
         rows = [r for r in report.results if r.dimension == dim]

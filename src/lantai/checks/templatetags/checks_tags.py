@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from lantai.checks.labels import by_target
 from lantai.checks.package import DIMENSION_LABELS, OUTCOME_LABELS, Dimension, Outcome
 from lantai.checks.report_pdf import evidence_text, target_label
 
@@ -51,3 +52,8 @@ def report_sections(report: dict[str, Any]) -> list[dict[str, Any]]:
         for d in Dimension
         if any(r["dimension"] == d for r in results)
     ]
+
+
+@register.simple_tag
+def report_by_target(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return by_target((report or {}).get("results", []))
