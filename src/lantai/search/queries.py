@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
@@ -62,13 +62,11 @@ def scope_for(actor: Actor) -> Scope:
     if not (actor.has("catalog.view") or actor.has("catalog.view_open")):
         return Scope(fonds_ids=frozenset(), max_security=-1, open_only=True)
     fonds_ids = _allowed_fonds(actor)
-    stale = set(StaleItem.objects.values_list("item_id", flat=True).distinct())
-    exclude: frozenset[int] = frozenset()
-    if stale:
-        still = set(
-            Item.objects.filter(visible_filter(actor, fonds_ids), pk__in=stale).values_list("id", flat=True)
-        )
-        exclude = frozenset(stale - still)
+    # One query over the (few) stale rows, each checked by primary key; no id list is sent.
+    visible = Item.objects.filter(visible_filter(actor, fonds_ids), pk=OuterRef("item_id"))
+    exclude = frozenset(
+        StaleItem.objects.filter(~Exists(visible)).values_list("item_id", flat=True).distinct()
+    )
     return Scope(
         fonds_ids=fonds_ids,
         max_security=actor.clearance,
