@@ -514,3 +514,20 @@ def test_createadmin_command(db, monkeypatch, capsys):
     assert list(RoleAssignment.objects.filter(user=user).values_list("role__code", flat=True)) == [
         roles.AUDIT_ADMIN
     ]
+
+
+def test_security_administrator_cannot_change_their_own_rights(secadmin):
+    actor = Actor.for_user(secadmin)
+    with pytest.raises(PermissionDenied) as grant:
+        services.assign_role(actor, secadmin, roles.READER)
+    assert grant.value.code == "accounts.self_grant"
+    with pytest.raises(PermissionDenied):
+        services.set_clearance(actor, secadmin, 4)
+    with pytest.raises(PermissionDenied):
+        services.revoke_role(actor, secadmin, roles.SECURITY_ADMIN)
+    secadmin.refresh_from_db()
+    assert secadmin.clearance == 1
+    assert list(RoleAssignment.objects.filter(user=secadmin).values_list("role__code", flat=True)) == [
+        roles.SECURITY_ADMIN
+    ]
+    assert events("accounts.role_assigned", outcome="denied", object_id=str(secadmin.public_id))

@@ -21,7 +21,14 @@ from lantai.accounts import roles
 from lantai.accounts.actor import Actor
 from lantai.accounts.models import ApiKey, Institution, Role, RoleAssignment, SecurityLevel, User
 from lantai.audit import services as audit
-from lantai.core.errors import AuthenticationRequired, Conflict, LantaiError, NotFound, ValidationFailed
+from lantai.core.errors import (
+    AuthenticationRequired,
+    Conflict,
+    LantaiError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from lantai.core.i18n import nfc
 
 
@@ -287,8 +294,20 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     change_password(actor, user, new_password)
 
 
+class SelfGrant(PermissionDenied):
+    code = "accounts.self_grant"
+    default_message = _("Nobody may change their own roles or security clearance.")
+
+
+def _refuse_self(actor: Actor, user: User) -> None:
+    # 三员分立: the security administrator grants rights to others, never to themselves.
+    if actor.user_id is not None and actor.user_id == user.pk:
+        raise SelfGrant()
+
+
 def set_clearance(actor: Actor, user: User, clearance: int) -> None:
     actor.require("accounts.assign_roles")
+    _refuse_self(actor, user)
     _check_clearance(clearance)
     with transaction.atomic():
         before = user.clearance
@@ -316,6 +335,7 @@ def assign_role(
     actor.require("accounts.assign_roles")
     role = Role.objects.filter(code=role_code).first()
     try:
+        _refuse_self(actor, user)
         if role is None:
             raise NotFound(_("There is no role %(role)s."), code="accounts.unknown_role", role=role_code)
         try:
@@ -364,6 +384,7 @@ def assign_role(
 
 def revoke_role(actor: Actor, user: User, role_code: str, institution: Institution | None = None) -> None:
     actor.require("accounts.assign_roles")
+    _refuse_self(actor, user)
     with transaction.atomic():
         deleted, _n = RoleAssignment.objects.filter(
             user=user, role__code=role_code, institution=institution
