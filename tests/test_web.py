@@ -415,3 +415,17 @@ def test_audit_page_shows_chinese_action_names_and_json_details(logged_in, audit
     page = text_of(logged_in(auditor).get("/system/audit/"))
     assert "更改涉密等级" in page
     assert "<code>{&quot;clearance&quot;: 3}</code>" in page  # JSON, escaped, not a Python repr
+
+
+def test_disabling_or_resetting_a_user_ends_their_sessions(archivist, reader, system):
+    victim = Client()
+    victim.force_login(archivist)
+    assert victim.get("/").status_code == 200
+    services.set_user_active(system, archivist, False)
+    assert victim.get("/").status_code == 302
+    assert victim.get("/api/v1/me").status_code == 401
+
+    other = Client()
+    other.force_login(reader)
+    services.change_password(system, reader, "Reset@Pass20261")
+    assert other.get("/").status_code == 302  # the session hash no longer matches
