@@ -35,7 +35,7 @@ def vocabulary() -> Vocabulary:
     import jieba
 
     path = os.path.join(os.path.dirname(jieba.__file__), "dict.txt")
-    entries: list[tuple[str, int]] = []
+    entries: list[tuple[str, float]] = []
     with open(path, encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
@@ -43,27 +43,23 @@ def vocabulary() -> Vocabulary:
                 entries.append((parts[0], int(parts[1])))
     entries.sort(key=lambda e: -e[1])
     entries = entries[:60_000]
-    cum: list[float] = []
-    total = 0.0
-    for _, f in entries:
-        total += f
-        cum.append(total)
     domain = [line.split()[0] for line in DICT_PATH.read_text(encoding="utf-8").splitlines() if line.strip()]
     common2 = [w for w, _ in entries if len(w) == 2][:600:2]  # 300 common two-character words
-    return Vocabulary([w for w, _ in entries], cum, domain, common2)
+    # archives terms carry 8 % of the probability mass, spread evenly
+    mass = sum(f for _, f in entries)
+    weighted = entries + [(w, 0.08 / 0.92 * mass / len(domain)) for w in domain]
+    cum: list[float] = []
+    total = 0.0
+    for _, f in weighted:
+        total += f
+        cum.append(total)
+    return Vocabulary([w for w, _ in weighted], cum, domain, common2)
 
 
 def _sentence(rng: random.Random, vocab: Vocabulary, n: int) -> str:
     words = rng.choices(vocab.words, cum_weights=vocab.cum, k=n)
-    for i in range(n):
-        if rng.random() < 0.08:
-            words[i] = rng.choice(vocab.domain)
-    out = []
-    for i, w in enumerate(words):
-        out.append(w)
-        if i % 9 == 8:
-            out.append("，" if rng.random() < 0.7 else "。")
-    return "".join(out)
+    # a comma or full stop after every nine words
+    return "".join("".join(words[i : i + 9]) + ("，" if i % 2 else "。") for i in range(0, n, 9))
 
 
 def records(count: int, seed: int = 2026) -> Iterator[SearchDoc]:
@@ -87,7 +83,7 @@ def records(count: int, seed: int = 2026) -> Iterator[SearchDoc]:
             title=_sentence(rng, vocab, rng.randint(5, 9)),
             responsible=rng.choice(vocab.words[:3000]) + "局",
             docno=f"县档发〔{year}〕{rng.randint(1, 300)}号",
-            body=_sentence(rng, vocab, rng.randint(90, 120)),
+            body=_sentence(rng, vocab, rng.randint(110, 150)),
         )
 
 

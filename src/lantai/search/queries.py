@@ -9,6 +9,7 @@ see open records, and the items changed since indexing that the actor may no lon
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,21 +164,37 @@ def make_filters(
     )
 
 
+_code_names_cache: tuple[float, dict[str, dict[str, str]]] = (0.0, {})
+
+
+def _code_names() -> dict[str, dict[str, str]]:
+    """Names of categories and retention periods: small code tables read on every search, so
+    kept for a minute (an edit shows in facet labels within that time)."""
+    global _code_names_cache
+    now = time.monotonic()
+    if now - _code_names_cache[0] > 60:
+        _code_names_cache = (
+            now,
+            {
+                "category": dict(Category.objects.values_list("code", "name")),
+                "retention": dict(RetentionPeriod.objects.values_list("code", "name")),
+            },
+        )
+    return _code_names_cache[1]
+
+
 def _labels(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[dict[str, Any]]]:
     names: dict[str, dict[str, str]] = {
         "open_status": {k: str(v) for k, v in OpenStatus.choices},
         "security_level": {str(k): str(v) for k, v in SecurityLevel.choices},
     }
+    codes: dict[str, str] = {}
     if facets.get("fonds"):
         ids = [int(k) for k, _ in facets["fonds"]]
-        names["fonds"] = {str(f.pk): f"{f.code} {f.name}" for f in Fonds.objects.filter(pk__in=ids)}
-        codes = {str(f.pk): f.code for f in Fonds.objects.filter(pk__in=ids)}
-    else:
-        codes = {}
-    if facets.get("category"):
-        names["category"] = {c.code: c.name for c in Category.objects.all()}
-    if facets.get("retention"):
-        names["retention"] = {r.code: r.name for r in RetentionPeriod.objects.all()}
+        found = list(Fonds.objects.filter(pk__in=ids).only("pk", "code", "name"))
+        names["fonds"] = {str(f.pk): f"{f.code} {f.name}" for f in found}
+        codes = {str(f.pk): f.code for f in found}
+    names.update(_code_names())
     out: dict[str, list[dict[str, Any]]] = {}
     for facet in FACETS:
         rows = []
