@@ -429,3 +429,37 @@ def test_disabling_or_resetting_a_user_ends_their_sessions(archivist, reader, sy
     other.force_login(reader)
     services.change_password(system, reader, "Reset@Pass20261")
     assert other.get("/").status_code == 302  # the session hash no longer matches
+
+
+def test_archivist_dashboard_counts_the_pre_archive_queue_in_scope(
+    logged_in, archivist, reader, agency, system
+):
+    from lantai.catalog.models import Category, Fonds
+    from lantai.ingest.models import Submission
+
+    other = services.create_institution(system, code="ELSE", name="别处档案馆", kind=Institution.Kind.ARCHIVE)
+    category = Category.objects.get(code="WS")
+    for n, (inst, status) in enumerate(
+        [
+            (agency, Submission.Status.PASSED),  # in the archivist's scope, waiting
+            (agency, Submission.Status.FAILED),  # in scope, failed
+            (other, Submission.Status.PASSED),  # outside the scope: not counted
+            (agency, Submission.Status.ACCEPTED),  # done: not counted
+        ]
+    ):
+        fonds = Fonds.objects.get_or_create(
+            code=f"F{inst.code}", defaults={"name": inst.name, "institution": inst}
+        )[0]
+        Submission.objects.create(
+            institution=inst,
+            package_id=f"P{n}",
+            source_kind="api",
+            fonds=fonds,
+            category=category,
+            status=status,
+            content_digest="0" * 64,
+        )
+    page = text_of(logged_in(archivist).get("/"))
+    assert re.search(r'<span class="value">1</span><span class="label">预归档库中待处理', page)
+    assert re.search(r'<span class="value">1</span><span class="label">未通过检测的归档批次', page)
+    assert "预归档库中待处理" not in text_of(logged_in(reader).get("/"))  # readers do no ingest work

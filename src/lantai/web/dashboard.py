@@ -105,3 +105,19 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "accounts.api_key_revoked": _("Revoked an API key"),
     "audit.exported": _("Exported the audit log"),
 }
+
+
+@register_widgets
+def _ingest_widgets(actor: Actor) -> list[Widget]:
+    """Online archiving work waiting for this archivist (scope applied by ingest's own queries)."""
+    if not actor.has("ingest.review"):
+        return []
+    from lantai.ingest import queries as ingest_queries
+    from lantai.ingest.models import Submission
+
+    waiting = ingest_queries.queue(actor).count()
+    failed = ingest_queries.visible_submissions(actor).filter(status=Submission.Status.FAILED).count()
+    return [
+        Widget(_("Waiting in the pre-archive queue"), waiting, "ingest:queue", attention=waiting > 0),
+        Widget(_("Submissions that failed the checks"), failed, "ingest:submissions", attention=failed > 0),
+    ]
