@@ -223,3 +223,31 @@ def test_report_partial_groups_problems_by_object(report):
         "a/正文.pdf" not in by_object
         or "GD-3-3" not in by_object.split("a/正文.pdf", 1)[1].split("</tr>", 1)[0]
     )
+
+
+@pytest.mark.parametrize(
+    ("results", "expected"),
+    [
+        ([("passed", True), ("warning", True)], "passed"),
+        ([("failed", False), ("passed", True)], "passed"),  # a warning-only item never rejects
+        ([("not_performed", False), ("passed", True)], "passed"),
+        ([("not_performed", True), ("passed", True)], "manual"),  # e.g. no antivirus
+        ([("manual", False), ("passed", True)], "manual"),
+        ([("manual", True), ("failed", True)], "failed"),
+    ],
+)
+def test_report_outcome_rules(results, expected):
+    from lantai.checks.package import Outcome
+    from lantai.checks.runner import CheckResult as Result
+
+    report = CheckReport(
+        stage="GD",
+        scheme_code="GD-WS",
+        category_code="WS",
+        results=[
+            Result("GD-0-0", "x", "security", "package", Outcome(outcome), {}, "", blocking)
+            for outcome, blocking in results
+        ],
+    )
+    assert report.outcome == expected
+    assert (report.failed_codes() != []) == (expected == "failed")
