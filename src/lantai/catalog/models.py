@@ -285,6 +285,9 @@ class Item(DescribedUnit):
             models.Index(fields=["fonds", "category", "year", "retention", "archival_code"]),
             models.Index(fields=["archival_code", "id"]),
             models.Index(fields=["title_sort", "id"]),
+            # Keyset pages within one fonds (the list's usual filter), in both sort orders.
+            models.Index(fields=["fonds", "archival_code", "id"], name="item_fonds_code_idx"),
+            models.Index(fields=["fonds", "title_sort", "id"], name="item_fonds_title_idx"),
             models.Index(fields=["updated_at"]),
             # Covers the tree's grouped count with its visibility filters (index-only scan).
             models.Index(

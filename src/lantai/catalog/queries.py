@@ -165,14 +165,26 @@ FILTER_KEYS = ("fonds", "category", "year", "retention", "open_status", "securit
 
 def filter_items(qs: QuerySet[Item], filters: Mapping[str, Any]) -> QuerySet[Item]:
     """Apply the list filters; unknown or empty keys are ignored, malformed numbers match nothing."""
+    # Fonds, category and volume are resolved to their ids first (small tables): filtering by a
+    # joined column makes the database read and sort every item of the fonds for each page.
     fonds = filters.get("fonds")
     if fonds:
         try:
-            qs = qs.filter(fonds__public_id=uuid.UUID(str(fonds)))
+            fonds_id = (
+                Fonds.objects.filter(public_id=uuid.UUID(str(fonds))).values_list("id", flat=True).first()
+            )
         except ValueError:
-            qs = qs.filter(fonds__code=str(fonds))
+            fonds_id = Fonds.objects.filter(code=str(fonds)).values_list("id", flat=True).first()
+        if fonds_id is None:
+            return qs.none()
+        qs = qs.filter(fonds_id=fonds_id)
     if filters.get("category"):
-        qs = qs.filter(category__code=str(filters["category"]))
+        category_id = (
+            Category.objects.filter(code=str(filters["category"])).values_list("id", flat=True).first()
+        )
+        if category_id is None:
+            return qs.none()
+        qs = qs.filter(category_id=category_id)
     for key, column in (("year", "year"), ("security_level", "security_level")):
         value = filters.get(key)
         if value not in (None, ""):
@@ -187,9 +199,14 @@ def filter_items(qs: QuerySet[Item], filters: Mapping[str, Any]) -> QuerySet[Ite
     volume = filters.get("volume")
     if volume:
         try:
-            qs = qs.filter(volume__public_id=uuid.UUID(str(volume)))
+            volume_id = (
+                Volume.objects.filter(public_id=uuid.UUID(str(volume))).values_list("id", flat=True).first()
+            )
         except ValueError:
             return qs.none()
+        if volume_id is None:
+            return qs.none()
+        qs = qs.filter(volume_id=volume_id)
     text = str(filters.get("q") or "").strip()
     if text:
         qs = qs.filter(
