@@ -80,3 +80,22 @@ def test_export_reimports_as_duplicates(actor, loaded, tmp_path):
     assert check.total_rows == 6
     assert {e.rule for e in check.errors} == {"duplicate_in_database"}
     assert check.ignored_headers == ["门类"]
+
+
+def test_import_template_has_the_scheme_headers_and_imports_as_empty(archivist, fonds, logged_in, tmp_path):
+    from django.urls import reverse
+
+    client = logged_in(archivist)
+    response = client.get(reverse("catalog_io:import_template", args=["ZP"]))
+    assert response.status_code == 200
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(response.content)
+    header = read_xlsx(path)[0]
+    assert (
+        header[:3] == ["档号", "年度", "保管期限"]
+        and "摄影者" in header
+        and "张号" in header
+        and "全宗号" not in header
+    )
+    assert len(read_xlsx(path)) == 1  # no hint row that could be imported by mistake
+    assert client.get(reverse("catalog_io:import_template", args=["XX"])).status_code == 404

@@ -136,3 +136,34 @@ def export_items(actor: Actor, filters: Mapping[str, Any], *, directory: Path | 
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     label = category.name if category else "档案"
     return ExportResult(path=path, file_name=f"{label}目录-{stamp}.xlsx", rows=rows)
+
+
+def import_template(category: Category) -> bytes:
+    """An empty workbook with the category's import headers: required ones shaded, the field's
+    help (form, value list) as a comment on the header cell, so no hint row can be imported."""
+    import io
+
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    from lantai.catalog import importing, validation
+
+    fields = sorted(validation.fields_of(importing.current_scheme(category)), key=lambda f: (f.order, f.pk))
+    fields = [f for f in fields if f.code != "fonds_code"]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = f"{category.name}目录"
+    ws.append([f.name for f in fields] + ["盒号"])
+    for cell, f in zip(ws[1], fields, strict=False):
+        cell.font = Font(bold=True)
+        if f.required:
+            cell.fill = PatternFill("solid", fgColor="FDE9D9")
+        hint = f.help_text or ("、".join(str(c) for c in f.choices) if f.choices else "")
+        if hint:
+            cell.comment = Comment(hint, "兰台")
+    ws.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

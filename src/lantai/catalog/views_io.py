@@ -14,6 +14,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from lantai.catalog.models import Category, RetentionPeriod
 from lantai.core.errors import LantaiError, NotFound
 
 ACCEPTED_SUFFIXES = (".xlsx", ".csv", ".txt")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def register_pages() -> None:
@@ -163,6 +165,20 @@ def export_view(request: HttpRequest) -> HttpResponseBase:
     return FileResponse(handle, as_attachment=True, filename=result.file_name)
 
 
+@login_required
+def import_template(request: HttpRequest, category: str) -> HttpResponse:
+    """An empty workbook with the category's column names (the importer's headers)."""
+    _require(_actor(request), "catalog.import")
+    try:
+        found = queries.category_by_code(category)
+        data = exporting.import_template(found)
+    except LantaiError as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, f"{found.name}导入模板.xlsx") or ""
+    return response
+
+
 def _int_or_none(text: str) -> int | None:
     try:
         return int(text)
@@ -207,8 +223,6 @@ def print_page(request: HttpRequest) -> HttpResponse:
         else:
             response = HttpResponse(pdf, content_type="application/pdf")
             disposition = "attachment" if params.get("download") else "inline"
-            from django.utils.http import content_disposition_header
-
             response["Content-Disposition"] = (
                 content_disposition_header(disposition == "attachment", name) or ""
             )
