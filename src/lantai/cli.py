@@ -14,7 +14,6 @@ COMMAND_MODULES = [
     "lantai.core.cli",
     "lantai.accounts.cli",
     "lantai.audit.cli",
-    "lantai.search.cli",
     "lantai.ingest.cli",
     "lantai.search.cli",
     "lantai.catalog.cli",
