@@ -12,6 +12,5 @@ urlpatterns = [
     path("ingest/", include("lantai.ingest.urls")),
     path("catalogue/io/", include("lantai.catalog.urls_io")),
     path("catalogue/", include("lantai.catalog.urls")),
-    path("search/", include("lantai.search.urls")),
     path("", include("lantai.web.urls")),
 ]
