@@ -264,7 +264,7 @@ class TantivyBackend:
         pages = searcher.fast_field_values("page", addresses)
         ranked = "order_by_field" not in kwargs
         hits = [
-            Hit(item_id=int(item_id), page=int(page or 0), score=float(key) if ranked else 0.0)
+            Hit(item_id=int(item_id or 0), page=int(page or 0), score=float(key) if ranked else 0.0)
             for (key, _), item_id, page in zip(result.hits, item_ids, pages, strict=True)
         ]
         facets = self._facets(searcher, query) if request.facets else {}
