@@ -155,8 +155,6 @@ def main() -> None:
     print(line("baseline: bulk_create of built objects", t_bulk, ROWS, rss_bulk))
     print(f"  ratio importer / bulk_create of built objects : {t_import / t_bulk:5.1f}×")
     print(f"  ratio importer / openpyxl read + bulk_create  : {t_import / t_read:5.1f}×")
-    write = t_import - t_check
-    print(f"  write pass alone ≈ {write:.1f} s ({write / t_bulk:.1f}× bulk_create of built objects)")
 
 
 if __name__ == "__main__":
