@@ -13,6 +13,15 @@ from lantai.accounts.models import Institution, User
 PASSWORD = "Test@Pass2026"
 
 
+def pytest_configure(config):
+    """In-process tests hash passwords with a cheap hasher: the production PBKDF2 setting
+    (about 0.3–0.9 s a hash on this machine) would dominate a suite that creates thousands of
+    users. Tests that start `lantai serve` or the CLI in a subprocess keep the real hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def system() -> Actor:
     return Actor.system("test")

@@ -76,6 +76,9 @@ def test_auditor_sees_the_page_in_chinese_with_filters(logged_in, auditor, sampl
     assert "catalog.item_created" in page and "catalog.item_deleted" not in page
     page = client.get(PAGE, {"since": "2020-01-01", "until": "2020-01-02"}).content.decode()
     assert "ingest.accepted" in page and "catalog.item_created" not in page
+    # An impossible date is ignored rather than answered with a server error.
+    response = client.get(PAGE, {"since": "2020-13-45"})
+    assert response.status_code == 200 and "catalog.item_created" in response.content.decode()
 
 
 def test_page_paginates_by_seq(logged_in, auditor, sample_events):

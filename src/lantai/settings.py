@@ -238,7 +238,10 @@ INGEST_MAX_XML_BYTES = env_int(
     "LANTAI_INGEST_MAX_XML_BYTES", 512 * 1024**2, "Largest EEP or catalogue XML file parsed.", 1
 )
 INGEST_STAGING_MAX_AGE_HOURS = env_int(
-    "LANTAI_INGEST_STAGING_MAX_AGE_HOURS", 24, "Staging folders of no live submission older than this are swept.", 1
+    "LANTAI_INGEST_STAGING_MAX_AGE_HOURS",
+    24,
+    "Staging folders of no live submission older than this are swept.",
+    1,
 )
 INGEST_SYNC_MAX_BYTES = env_int(
     "LANTAI_INGEST_SYNC_MAX_BYTES", 1024**3, "Larger submissions are checked by a background job (202).", 0
@@ -249,7 +252,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = INGEST_MAX_FILES + 1  # the files plus the metada
 
 # --- checks (四性检测) ---
 CLAMD_SOCKET = env_str(
-    "LANTAI_CLAMD_SOCKET", "", "Unix socket of the ClamAV clamd used by the virus check (wins over the address)."
+    "LANTAI_CLAMD_SOCKET",
+    "",
+    "Unix socket of the ClamAV clamd used by the virus check (wins over the address).",
 )
 CLAMD_ADDRESS = env_str("LANTAI_CLAMD_ADDRESS", "", "host:port of a ClamAV clamd reached over TCP.")
 CLAMD_TIMEOUT = env_int("LANTAI_CLAMD_TIMEOUT", 120, "Seconds to wait for clamd per file.", minimum=1)

@@ -134,7 +134,11 @@ def test_bag_with_changed_payload_fails(api, fonds, ws, tmp_path):
 
 
 def _suite_bags(kind: str) -> list[Path]:
-    return sorted(p for p in BAGIT_SUITE.glob(f"v*/{kind}/*") if p.is_dir())
+    bags = sorted(p for p in BAGIT_SUITE.glob(f"v*/{kind}/*") if p.is_dir())
+    # An empty list would silently skip the conformance tests: fail at collection instead.
+    if not bags:
+        raise RuntimeError(f"BagIt conformance suite not found at {BAGIT_SUITE} (expected ../shared/corpora)")
+    return bags
 
 
 # Valid by the BagIt specification but not archivable here, by design: a holey bag's payload

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -143,9 +143,17 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _query_date(request: HttpRequest, name: str) -> date | None:
+    """A YYYY-MM-DD query parameter; a malformed or impossible date (2020-13-45) is ignored."""
+    try:
+        return parse_date(request.GET.get(name, "") or "")
+    except ValueError:
+        return None
+
+
 def _audit_filters(request: HttpRequest) -> dict[str, object]:
-    since = parse_date(request.GET.get("since", "") or "")
-    until = parse_date(request.GET.get("until", "") or "")
+    since = _query_date(request, "since")
+    until = _query_date(request, "until")
     return {
         "actor_name": request.GET.get("actor") or None,
         "action": request.GET.get("action") or None,
