@@ -53,13 +53,17 @@ def test_error_messages_have_chinese_and_english(cls):
     assert re.fullmatch(r"[a-z_]+(\.[a-z_]+)*", error.code), error.code
 
 
-def test_login_page_follows_accept_language(client, db):
-    english = client.get("/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "User name" in english and "用户名" not in english
-    chinese = client.get("/login/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
-    assert "用户名" in chinese
-    default = client.get("/login/").content.decode()
-    assert "用户名" in default and '<html lang="zh-hans">' in default
+def test_staff_pages_are_chinese_whatever_the_browser_language(client, db):
+    # Chinese first: an English browser still gets the Chinese UI until the user switches.
+    for header in ("en", "en-US,en;q=0.9", "zh-CN", None):
+        extra = {"HTTP_ACCEPT_LANGUAGE": header} if header else {}
+        page = client.get("/login/", **extra).content.decode()
+        assert "用户名" in page and '<html lang="zh-hans">' in page, header
+
+
+def test_api_messages_follow_accept_language(client, db):
+    assert client.get("/api/v1/me", HTTP_ACCEPT_LANGUAGE="en").json()["message"].startswith("Please log in")
+    assert "登录" in client.get("/api/v1/me").json()["message"]
 
 
 def test_login_page_in_english_after_switching_language(client, db):

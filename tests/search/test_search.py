@@ -243,3 +243,22 @@ def test_cli_search_and_reindex(search_index, plant, capsys):
     assert out.splitlines()[0] == "共 1 条 results"
     assert "J001-WS·2011-Y-" in out and "关于开展档案【四性检测】工作的通知" in out
     assert main(["search", "(四性"]) == 1
+
+
+def test_business_system_searches_with_an_api_key(search_index, plant, system, archive, client):
+    from lantai.accounts import services as account_services
+
+    plant("关于档案数字化的通知")
+    plant("内部会议纪要", security_level=2)
+    run_jobs()
+    _key, token = account_services.create_api_key(
+        system, institution=archive, name="OA", scopes=["catalog.view", "search.use"]
+    )
+    response = client.get("/api/v1/search", {"q": "档案"}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200, response.content
+    assert [h["title_html"] for h in response.json()["hits"]] == ["关于<mark>档案</mark>数字化的通知"]
+    _key2, no_search = account_services.create_api_key(
+        system, institution=archive, name="OA2", scopes=["catalog.view"]
+    )
+    refused = client.get("/api/v1/search", {"q": "档案"}, HTTP_AUTHORIZATION=f"Bearer {no_search}")
+    assert refused.status_code == 403

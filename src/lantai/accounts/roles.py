@@ -128,4 +128,5 @@ BUILTIN_ROLES: list[RoleSpec] = [
 API_KEY_SCOPES = {
     "ingest.submit": "提交在线归档",
     "catalog.view": "读取档案目录",
+    "search.use": "检索（与读取档案目录合用）",
 }
