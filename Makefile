@@ -15,6 +15,7 @@ test:
 	bash scripts/test.sh
 
 setup:
+	bash scripts/system-deps.sh run
 	bash scripts/bootstrap.sh requirements.txt
 
 setup-dev:
