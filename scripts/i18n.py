@@ -69,7 +69,8 @@ def extract() -> None:
     for folder, ignores in domains():
         po_path = folder / "locale" / LANG / "LC_MESSAGES" / "django.po"
         # Keyed by (context, msgid): the same msgid may carry different translations per context.
-        old = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(po_path))} if po_path.exists() else {}
+        old_file = polib.pofile(str(po_path)) if po_path.exists() else None
+        old = {(e.msgctxt, e.msgid): e for e in old_file} if old_file is not None else {}
         tmp = Path(tempfile.mkdtemp())
         fresh_path = extract_into(folder, ignores, tmp)
         if not fresh_path.exists():
@@ -82,6 +83,8 @@ def extract() -> None:
                 entry.msgstr = previous.msgstr
                 entry.msgstr_plural = previous.msgstr_plural
                 entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        if old_file is not None:  # keep the header stable: no churn in catalogues nobody changed
+            fresh.metadata["POT-Creation-Date"] = old_file.metadata.get("POT-Creation-Date", "")
         fresh.metadata["Language"] = "zh_Hans"
         fresh.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         fresh.metadata["Plural-Forms"] = "nplurals=1; plural=0;"

@@ -16,8 +16,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import magic
 from defusedxml import ElementTree as SafeET
+from django.utils.translation import gettext_lazy as _
+
+from lantai.core.errors import LantaiError
 
 OFD_NAMESPACE = "http://www.ofdspec.org/2016"
 OFD_MIME = "application/ofd"
@@ -47,8 +49,20 @@ _magic_lock = threading.Lock()
 
 
 @cache
-def _magic(mime: bool) -> magic.Magic:
+def _magic(mime: bool) -> Any:
+    # Imported here, not at module load: without the libmagic1 system library the web
+    # server must still start; only format identification reports the missing library.
+    try:
+        import magic
+    except ImportError as exc:
+        raise LibmagicMissing() from exc
     return magic.Magic(mime=mime)
+
+
+class LibmagicMissing(LantaiError):
+    code = "checks.libmagic_missing"
+    http_status = 500
+    default_message = _("Format identification needs the libmagic1 system library; install it and retry.")
 
 
 def extension_of(name: str) -> str:
