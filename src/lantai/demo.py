@@ -8,8 +8,7 @@ from typing import TextIO
 
 from django.db import transaction
 
-# Demo accounts share one documented password; they exist only in demo databases.
-DEMO_PASSWORD = "Lantai@2026"  # noqa: S105 - documented demo password, not a secret
+from lantai.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 
 DEMO_STEPS = [
     "lantai.accounts.demo",
@@ -34,8 +33,6 @@ def load_demo(force: bool = False) -> bool:
 def print_logins(out: TextIO) -> None:
     """The demo logins, framed so that they stand out in `make run`'s output."""
     from django.conf import settings
-
-    from lantai.accounts.demo import DEMO_USERS
 
     rule = "=" * 64
     out.write(f"\n{rule}\n")

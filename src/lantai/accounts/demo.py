@@ -7,6 +7,9 @@ from lantai.accounts import roles, services
 from lantai.accounts.actor import Actor
 from lantai.accounts.models import Institution
 
+# Demo accounts share one documented password; they exist only in demo databases.
+DEMO_PASSWORD = "Lantai@2026"  # noqa: S105 - documented demo password, not a secret
+
 DEMO_INSTITUTIONS = [
     # code, name, kind, parent code
     ("QXDAG", "清溪县档案馆", Institution.Kind.ARCHIVE, None),
@@ -27,8 +30,6 @@ DEMO_USERS = [
 
 
 def load() -> None:
-    from lantai.demo import DEMO_PASSWORD
-
     system = Actor.system("demo")
     created: dict[str, Institution] = {}
     for code, name, kind, parent in DEMO_INSTITUTIONS:
