@@ -32,6 +32,11 @@ def test_upload_page_checks_a_package_and_archivist_accepts_it(
     assert "Z109-WS·2024-D30-BGS-0001" in detail and "GD-1-1" in detail
     queue = client.get("/ingest/queue/").content.decode()
     assert "UI-1" in queue
+    # No antivirus in this test: the virus items are 未执行, so manual review is pending and
+    # both pages say so in Chinese rather than showing a bare outcome code.
+    assert sub.report_outcome == "manual"
+    assert "待人工" in queue and ">manual<" not in queue
+    assert "有待人工检测项" in detail
     client.post(
         f"/ingest/{sub.public_id}/act/",
         {"action": "correct", "seq": "1", "field": "title", "value": "新题名"},
