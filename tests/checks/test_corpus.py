@@ -3,12 +3,11 @@ a result from each file-level check (the corpus is read in place, nothing is dow
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 import pytest
 
-from lantai.checks.package import FileView, ItemView, Outcome, PackageView
+from lantai.checks.package import Outcome, PackageView
 from lantai.checks.runner import run_checks
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "format-corpus-subset"
@@ -23,31 +22,11 @@ def corpus_files() -> list[Path]:
 def test_every_corpus_file_gets_a_result_and_nothing_crashes():
     paths = corpus_files()
     assert len(paths) > 400, CORPUS
-    files = [
-        FileView(
-            path=unicodedata.normalize("NFC", str(p.relative_to(CORPUS))),
-            local_path=p,
-            size=p.stat().st_size,
-            digests={},
-            declared={},
-            item_seq=1,
-        )
-        for p in paths
-    ]
-    package = PackageView(
-        stage="GD",
-        source_kind="api",
-        institution_id=1,
-        fonds_code="Z109",
-        category_code="WS",
-        items=[ItemView(seq=1, metadata={"title": "format corpus"}, files=files)],
-        files=files,
-        registration={},
-    )
+    package = PackageView.of_folder_files(CORPUS, paths, title="format corpus")
     report = run_checks(package)
     for code in FILE_LEVEL:
         targets = [r.target for r in report.results if r.code == code]
-        assert sorted(targets) == sorted(f"file:{f.path}" for f in files), code
+        assert sorted(targets) == sorted(f"file:{f.path}" for f in package.files), code
     # a runner that raised would show up as a package-level failure naming the exception
     crashed = [r for r in report.results if r.target == "package" and "error" in r.evidence]
     assert crashed == []

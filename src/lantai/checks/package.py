@@ -7,6 +7,7 @@ touches the database or the files; it is the agreed interface between the two ap
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -52,6 +53,34 @@ class PackageView:
     # Structure files the package reader consumed (说明文件, 目录文件, metadata XML, BagIt tags): not
     # content, so only the virus check reads them — a package may carry a virus anywhere.
     structure_files: list[FileView] = field(default_factory=list)
+
+    @classmethod
+    def of_folder_files(
+        cls, root: Path, paths: list[Path], *, title: str, stage: str = "GD", category_code: str = "WS"
+    ) -> PackageView:
+        """One item holding files read straight from a folder, with nothing declared: how a
+        folder of loose files (a test corpus, a benchmark set) is put through the checks."""
+        files = [
+            FileView(
+                path=unicodedata.normalize("NFC", str(p.relative_to(root))),
+                local_path=p,
+                size=p.stat().st_size,
+                digests={},
+                declared={},
+                item_seq=1,
+            )
+            for p in paths
+        ]
+        return cls(
+            stage=stage,
+            source_kind="api",
+            institution_id=1,
+            fonds_code="Z109",
+            category_code=category_code,
+            items=[ItemView(seq=1, metadata={"title": title}, files=files)],
+            files=files,
+            registration={},
+        )
 
 
 class Stage(StrEnum):
