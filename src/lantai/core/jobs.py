@@ -26,6 +26,8 @@ from django.db import close_old_connections, connections, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from lantai.core import periodic
+
 logger = logging.getLogger("lantai.jobs")
 
 
@@ -109,6 +111,7 @@ class Heartbeat:
                 close_old_connections()
                 beat(self.worker_ids)
                 sweep_stale_jobs()
+                periodic.run_due()
             except Exception:  # the beat must survive a passing database error
                 logger.exception("heartbeat failed")
 

@@ -1,4 +1,5 @@
-"""Core tables: worker heartbeats (so stale jobs can be handed on) and pipeline step runs."""
+"""Core tables: worker heartbeats (so stale jobs can be handed on), pipeline step runs and the
+last runs of periodic callables."""
 
 from __future__ import annotations
 
@@ -64,3 +65,16 @@ class JobProbe(models.Model):
 
     def __str__(self) -> str:
         return f"probe {self.label} ({self.job_id})"
+
+
+class PeriodicRun(models.Model):
+    """When a periodic callable (``lantai.core.periodic``) last started and finished: the row
+    is the claim that lets one of many workers run it once per interval."""
+
+    name = models.CharField(max_length=80, unique=True)
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"periodic {self.name} @ {self.last_started_at}"
